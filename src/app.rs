@@ -1,0 +1,1 @@
+//! CLI, configuration, the event loop and the non-interactive modes.

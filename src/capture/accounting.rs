@@ -1,0 +1,1 @@
+//! produced / delivered / dropped / evicted counters.

@@ -1,0 +1,1 @@
+//! Messages from the capture thread to the app.

@@ -1,0 +1,1 @@
+//! Spawn, stop and join the capture thread.

@@ -1,0 +1,171 @@
+//! Devices produce records. Three kinds share one trait: the built-in
+//! simulated a2a3 chip (`sim`), a capture file (`file`, later) and the real
+//! runtime's own command (`runtime`, later).
+
+pub mod sim;
+
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::dfx::DfxFlags;
+use crate::record::{DeviceInfo, Ns, Record, RoundSummary};
+
+/// Where a device hands its output. The capture thread implements it on top
+/// of the bounded channel; tests implement it with a plain `Vec`.
+pub trait RecordSink {
+    /// A batch of records, in the order the device produced them.
+    fn batch(&mut self, records: Vec<Record>);
+    /// A round (one pass of the workload) has finished.
+    fn round_done(&mut self, summary: &RoundSummary);
+}
+
+/// What a whole device run produced, counted on the device side (independent
+/// of the capture accounting, so the two can be checked against each other).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RunSummary {
+    pub rounds: u32,
+    pub tasks: u64,
+    pub records: u64,
+    /// Device time from the first round's start to the last round's end.
+    pub device_time_ns: Ns,
+    /// Modelled instrumentation time charged over the whole run.
+    pub overhead_ns: Ns,
+    /// True when the run ended because it was asked to stop.
+    pub stopped: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceError {
+    #[error("workload {name}: {reason}")]
+    Workload { name: String, reason: String },
+    #[error("device configuration: {0}")]
+    Config(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+pub trait Device: Send {
+    fn info(&self) -> DeviceInfo;
+    /// Runs until the device is done or `stop` is raised. Never panics across
+    /// threads: failures come back as `Err`.
+    fn run(
+        &mut self,
+        flags: DfxFlags,
+        sink: &mut dyn RecordSink,
+        stop: &StopToken,
+    ) -> Result<RunSummary, DeviceError>;
+}
+
+/// A stop request that sleeping code can wait on (a paced device wakes at
+/// once instead of finishing its sleep).
+#[derive(Debug, Clone, Default)]
+pub struct StopToken {
+    inner: Arc<(Mutex<bool>, Condvar)>,
+}
+
+impl StopToken {
+    pub fn new() -> StopToken {
+        StopToken::default()
+    }
+    pub fn stop(&self) {
+        let (lock, cv) = &*self.inner;
+        *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        cv.notify_all();
+    }
+    pub fn is_stopped(&self) -> bool {
+        *self.inner.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    /// Waits up to `timeout`; returns true if stop was requested.
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        let (lock, cv) = &*self.inner;
+        let guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        if *guard {
+            return true;
+        }
+        let (guard, _) = cv
+            .wait_timeout_while(guard, timeout, |stopped| !*stopped)
+            .unwrap_or_else(|e| e.into_inner());
+        *guard
+    }
+}
+
+/// Wall time as a paced device sees it; injectable so tests run in virtual time.
+pub trait WallClock: Send {
+    /// Time since the clock was created.
+    fn elapsed(&self) -> Duration;
+    /// Sleeps up to `d` (less if stopped); returns true if stop was requested.
+    fn sleep(&mut self, d: Duration, stop: &StopToken) -> bool;
+}
+
+/// The real monotonic clock.
+#[derive(Debug)]
+pub struct RealClock {
+    origin: Instant,
+}
+
+impl Default for RealClock {
+    fn default() -> RealClock {
+        RealClock {
+            origin: Instant::now(),
+        }
+    }
+}
+
+impl WallClock for RealClock {
+    fn elapsed(&self) -> Duration {
+        self.origin.elapsed()
+    }
+    fn sleep(&mut self, d: Duration, stop: &StopToken) -> bool {
+        stop.wait_timeout(d)
+    }
+}
+
+/// A clock that advances only when slept on: paced runs finish instantly and
+/// deterministically in tests.
+#[derive(Debug, Default)]
+pub struct VirtualClock {
+    now: Duration,
+}
+
+impl WallClock for VirtualClock {
+    fn elapsed(&self) -> Duration {
+        self.now
+    }
+    fn sleep(&mut self, d: Duration, stop: &StopToken) -> bool {
+        self.now += d;
+        stop.is_stopped()
+    }
+}
+
+/// A sink that keeps everything in memory (tests, benches, headless tools).
+#[derive(Debug, Default)]
+pub struct VecSink {
+    pub records: Vec<Record>,
+    pub rounds: Vec<RoundSummary>,
+    pub batches: usize,
+}
+
+impl RecordSink for VecSink {
+    fn batch(&mut self, records: Vec<Record>) {
+        self.batches += 1;
+        self.records.extend(records);
+    }
+    fn round_done(&mut self, summary: &RoundSummary) {
+        self.rounds.push(summary.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_token_wakes_a_waiter() {
+        let stop = StopToken::new();
+        let s2 = stop.clone();
+        let t = std::thread::spawn(move || s2.wait_timeout(Duration::from_secs(30)));
+        stop.stop();
+        assert!(t.join().unwrap());
+        assert!(stop.is_stopped());
+    }
+}

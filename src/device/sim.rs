@@ -1,0 +1,1 @@
+//! The built-in simulated a2a3 chip.

@@ -1,0 +1,1 @@
+//! The trace store: the in-memory model the app owns.
