@@ -570,6 +570,19 @@ impl Capture {
         }
     }
 
+    /// Every record as one batch, for a store or a sink: device description
+    /// first (submits), then what the device measured.
+    pub fn into_records(self) -> Vec<Record> {
+        let mut out = Vec::with_capacity(self.record_count());
+        out.extend(self.submits.into_iter().map(Record::Submit));
+        out.extend(self.tasks.into_iter().map(Record::Task));
+        out.extend(self.fanout.into_iter().map(Record::Fanout));
+        out.extend(self.sched_phases.into_iter().map(Record::SchedPhase));
+        out.extend(self.orch_phases.into_iter().map(Record::OrchPhase));
+        out.extend(self.orch_summaries.into_iter().map(Record::OrchSummary));
+        out
+    }
+
     pub fn record_count(&self) -> usize {
         self.tasks.len()
             + self.fanout.len()

@@ -1,1 +1,5 @@
-//! Pure drawing: state and store in, text and widgets out. No I/O here.
+//! Pure drawing: state and store in, text and widgets out. No I/O, no clock
+//! reads, no locks here.
+
+pub mod header;
+pub mod units;

@@ -1,1 +1,121 @@
-//! Messages from the capture thread to the app.
+//! What travels from the capture thread to the app. Record batches go over a
+//! bounded channel (the flood); lifecycle events over a small unbounded one,
+//! so a full data channel never delays or loses a round summary or an error.
+
+use crossbeam_channel::{Receiver, Sender, TrySendError};
+
+use super::accounting::Accounting;
+use crate::device::{RecordSink, RunSummary};
+use crate::dfx::DfxFlags;
+use crate::record::{DeviceInfo, Record, RoundSummary};
+
+/// A batch of records, in device order.
+pub type Batch = Vec<Record>;
+
+/// Lifecycle of a capture, in order: `Started`, any number of `Round`, then
+/// exactly one of `Finished` or `Failed`.
+#[derive(Debug, Clone)]
+pub enum CaptureEvent {
+    Started { info: DeviceInfo, flags: DfxFlags },
+    Round(RoundSummary),
+    Finished(RunSummary),
+    /// The device failed or panicked; the message is one line for the user.
+    Failed(String),
+}
+
+/// How the sender behaves when the app falls behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendPolicy {
+    /// Block until the app takes the batch: file recording and replay, where
+    /// nothing may be lost and back-pressure is fine.
+    Lossless,
+    /// Never block a live device: a batch that does not fit is dropped and counted.
+    DropWhenFull,
+}
+
+/// The capture thread's end: a [`RecordSink`] over the two channels.
+pub struct CaptureSender {
+    pub(crate) batches: Sender<Batch>,
+    pub(crate) events: Sender<CaptureEvent>,
+    pub(crate) policy: SendPolicy,
+    pub(crate) accounting: Accounting,
+}
+
+impl CaptureSender {
+    pub fn new(
+        batches: Sender<Batch>,
+        events: Sender<CaptureEvent>,
+        policy: SendPolicy,
+        accounting: Accounting,
+    ) -> CaptureSender {
+        CaptureSender {
+            batches,
+            events,
+            policy,
+            accounting,
+        }
+    }
+
+    /// Events are rare and small; if the app is gone there is nobody to tell.
+    pub fn event(&self, event: CaptureEvent) {
+        let _ = self.events.send(event);
+    }
+}
+
+impl RecordSink for CaptureSender {
+    fn batch(&mut self, records: Vec<Record>) {
+        let n = records.len() as u64;
+        if n == 0 {
+            return;
+        }
+        let sent = match self.policy {
+            SendPolicy::Lossless => self.batches.send(records).is_ok(),
+            SendPolicy::DropWhenFull => match self.batches.try_send(records) {
+                Ok(()) => true,
+                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
+            },
+        };
+        if sent {
+            self.accounting.delivered(n);
+        } else {
+            self.accounting.dropped(n);
+        }
+    }
+
+    fn round_done(&mut self, summary: &RoundSummary) {
+        self.event(CaptureEvent::Round(summary.clone()));
+    }
+}
+
+/// One thing received from the capture thread.
+#[derive(Debug)]
+pub enum CaptureItem {
+    Batch(Batch),
+    Event(CaptureEvent),
+}
+
+/// The app's end.
+pub struct CaptureReceiver {
+    pub batches: Receiver<Batch>,
+    pub events: Receiver<CaptureEvent>,
+}
+
+impl CaptureReceiver {
+    /// Blocks for the next batch or event; `None` once the thread is gone and
+    /// both channels are empty. Batches are preferred, and the thread sends a
+    /// round's batches before its event, so an event is only seen after every
+    /// batch sent before it: a `Round` or `Finished` never overtakes records.
+    pub fn recv(&self) -> Option<CaptureItem> {
+        let mut batches = self.batches.clone();
+        loop {
+            crossbeam_channel::select_biased! {
+                recv(batches) -> b => match b {
+                    Ok(b) => return Some(CaptureItem::Batch(b)),
+                    // The thread ended; its last events may still be queued.
+                    Err(_) => batches = crossbeam_channel::never(),
+                },
+                recv(self.events) -> e => return e.ok().map(CaptureItem::Event),
+            }
+        }
+    }
+}
