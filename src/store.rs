@@ -16,6 +16,7 @@
 
 mod edges;
 mod export;
+mod hash;
 mod index;
 mod ingest;
 mod intervals;
@@ -335,7 +336,7 @@ impl TraceStore {
     /// Every live row of a task id (all cores, all rounds), by core then start.
     /// O(rows of the id × log n).
     pub fn find_task(&self, id: TaskId) -> Vec<TaskRef> {
-        let mut locs = self.index.get(id).to_vec();
+        let mut locs = self.index.get(id);
         locs.sort_unstable();
         locs.dedup();
         let mut out = Vec::new();

@@ -2,8 +2,9 @@
 //! its index: indexes shift when an early row is inserted into a lane, a
 //! start does not, so the index needs no update when lanes are merged.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
+use super::hash::IdMap;
 use crate::record::{Ns, TaskId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -12,52 +13,93 @@ pub(crate) struct Loc {
     pub start: Ns,
 }
 
-/// Almost every id has one row (one per round per core for MIX and SPMD
-/// tasks), so the single case stays inline.
+/// Almost every id has one row (MIX and SPMD tasks and re-used ids have a
+/// few), so the single case stays inline and the entry is 16 bytes.
 #[derive(Debug, Clone)]
 enum Locs {
-    One(Loc),
-    Many(Vec<Loc>),
+    One { core: u32, start: Ns },
+    #[expect(
+        clippy::box_collection,
+        reason = "a thin pointer keeps Locs at 16 bytes; an inline Vec would make every entry 32"
+    )]
+    Many(Box<Vec<Loc>>),
 }
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TaskIndex {
-    map: HashMap<TaskId, Locs>,
+    map: IdMap<TaskId, Locs>,
     /// Locations held in `Locs::Many` vectors (for the memory estimate).
     spilled: usize,
 }
 
 impl TaskIndex {
     pub(crate) fn add(&mut self, id: TaskId, loc: Loc) {
-        match self.map.get_mut(&id) {
-            None => {
-                self.map.insert(id, Locs::One(loc));
+        match self.map.entry(id) {
+            Entry::Vacant(v) => {
+                v.insert(Locs::One {
+                    core: loc.core,
+                    start: loc.start,
+                });
             }
-            Some(Locs::One(first)) => {
-                let first = *first;
-                self.map.insert(id, Locs::Many(vec![first, loc]));
-                self.spilled += 2;
-            }
-            Some(Locs::Many(v)) => {
-                v.push(loc);
-                self.spilled += 1;
-            }
+            Entry::Occupied(mut o) => match o.get_mut() {
+                Locs::One { core, start } => {
+                    let first = Loc {
+                        core: *core,
+                        start: *start,
+                    };
+                    o.insert(Locs::Many(Box::new(vec![first, loc])));
+                    self.spilled += 2;
+                }
+                Locs::Many(v) => {
+                    v.push(loc);
+                    self.spilled += 1;
+                }
+            },
         }
     }
 
     /// Every location recorded for `id` (possibly repeated: several rows may
     /// share a core and a start).
-    pub(crate) fn get(&self, id: TaskId) -> &[Loc] {
+    pub(crate) fn get(&self, id: TaskId) -> Vec<Loc> {
         match self.map.get(&id) {
-            None => &[],
-            Some(Locs::One(l)) => std::slice::from_ref(l),
-            Some(Locs::Many(v)) => v,
+            None => Vec::new(),
+            Some(&Locs::One { core, start }) => vec![Loc { core, start }],
+            Some(Locs::Many(v)) => v.to_vec(),
         }
     }
 
-    pub(crate) fn clear(&mut self) {
-        self.map.clear();
-        self.spilled = 0;
+    /// Forgets one location of `id` (a row that was evicted).
+    pub(crate) fn remove(&mut self, id: TaskId, loc: Loc) {
+        let empty = match self.map.get_mut(&id) {
+            None => false,
+            Some(&mut Locs::One { core, start }) => core == loc.core && start == loc.start,
+            Some(Locs::Many(v)) => {
+                if let Some(i) = v.iter().position(|l| *l == loc) {
+                    v.swap_remove(i);
+                    self.spilled -= 1;
+                }
+                if let [only] = v.as_slice() {
+                    let only = *only;
+                    self.spilled -= 1;
+                    self.map.insert(
+                        id,
+                        Locs::One {
+                            core: only.core,
+                            start: only.start,
+                        },
+                    );
+                }
+                false
+            }
+        };
+        if empty {
+            self.map.remove(&id);
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.map.len()
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
@@ -75,12 +117,22 @@ mod tests {
         let mut ix = TaskIndex::default();
         let id = TaskId::new(1, 2);
         assert!(ix.get(id).is_empty());
-        ix.add(id, Loc { core: 3, start: 10 });
-        assert_eq!(ix.get(id), &[Loc { core: 3, start: 10 }]);
-        ix.add(id, Loc { core: 9, start: 12 });
-        ix.add(id, Loc { core: 9, start: 12 });
+        let a = Loc { core: 3, start: 10 };
+        let b = Loc { core: 9, start: 12 };
+        ix.add(id, a);
+        assert_eq!(ix.get(id), vec![a]);
+        ix.add(id, b);
+        ix.add(id, b);
         assert_eq!(ix.get(id).len(), 3);
-        ix.clear();
+        ix.remove(id, b);
+        ix.remove(id, a);
+        assert_eq!(ix.get(id), vec![b]);
+        assert_eq!(ix.spilled, 0);
+        ix.remove(id, a);
+        assert_eq!(ix.len(), 1);
+        ix.remove(id, b);
         assert!(ix.get(id).is_empty());
+        assert_eq!(ix.len(), 0);
+        assert_eq!(size_of::<Locs>(), 16);
     }
 }

@@ -40,6 +40,24 @@ pub(crate) fn partition_point_by(
     lo
 }
 
+/// Like [`partition_point_by`] over `from..n`, but probing 1, 2, 4, … rows
+/// past `from` before bisecting: a sweep over nearby boundaries touches only
+/// nearby rows (cache-friendly); a jump of d rows costs about 2·log d probes.
+pub(crate) fn gallop(from: usize, n: usize, mut pred: impl FnMut(usize) -> bool) -> usize {
+    let mut lo = from;
+    let mut step = 1usize;
+    while lo < n {
+        let probe = lo + (step - 1).min(n - 1 - lo);
+        if pred(probe) {
+            lo = probe + 1;
+            step = step.saturating_mul(2);
+        } else {
+            return partition_point_by(lo, probe, pred);
+        }
+    }
+    lo
+}
+
 /// The exclusive end used for counting and overlap tests: a zero-length
 /// interval occupies the one nanosecond at its start.
 #[inline]
@@ -86,10 +104,16 @@ struct EndIndex {
 pub(crate) struct Intervals {
     start: Vec<Ns>,
     end: Vec<Ns>,
-    /// `pre_start[i]` = Σ start[..i] (wrapping); one longer than `start`.
+    /// `pre_start[i] − pre_start[0]` = Σ start[..i] (wrapping); one longer
+    /// than `start`. `pre_start[0]` is not always 0: dropping a prefix of
+    /// rows drops the same prefix of sums, and every read subtracts the base.
     pre_start: Vec<u64>,
-    /// `pre_end[i]` = Σ end[..i] (wrapping), in start order.
+    /// `pre_end[i] − pre_end[0]` = Σ end[..i] (wrapping), in start order.
     pre_end: Vec<u64>,
+    /// First row that starts before its predecessor ends. Without one, only
+    /// the last row started before a boundary can straddle it, and a probe
+    /// needs one search instead of three.
+    overlap: Option<usize>,
     /// First row whose end (or counting end) is below its predecessor's: from
     /// there on the end column is not sorted and [`EndIndex`] is needed.
     disorder: Option<usize>,
@@ -108,6 +132,7 @@ impl Default for Intervals {
             end: Vec::new(),
             pre_start: vec![0],
             pre_end: vec![0],
+            overlap: None,
             disorder: None,
             max_len: 0,
             by_end: None,
@@ -149,11 +174,13 @@ impl Intervals {
     pub(crate) fn push(&mut self, start: Ns, end: Ns) {
         debug_assert!(end >= start);
         debug_assert!(self.start.last().is_none_or(|&s| s <= start));
-        if let (Some(&ps), Some(&pe)) = (self.start.last(), self.end.last())
-            && self.disorder.is_none()
-            && (end < pe || count_end(start, end) < count_end(ps, pe))
-        {
-            self.disorder = Some(self.start.len());
+        if let (Some(&ps), Some(&pe)) = (self.start.last(), self.end.last()) {
+            if self.overlap.is_none() && start < pe {
+                self.overlap = Some(self.start.len());
+            }
+            if self.disorder.is_none() && (end < pe || count_end(start, end) < count_end(ps, pe)) {
+                self.disorder = Some(self.start.len());
+            }
         }
         let n = self.start.len();
         self.pre_start.push(self.pre_start[n].wrapping_add(start));
@@ -176,11 +203,38 @@ impl Intervals {
         if self.disorder.is_some_and(|d| d >= len) {
             self.disorder = None;
         }
+        if self.overlap.is_some_and(|d| d >= len) {
+            self.overlap = None;
+        }
         self.stale = true;
     }
 
-    pub(crate) fn clear(&mut self) {
-        *self = Intervals::default();
+    /// Drops the first `m` rows (a memmove, no re-summing).
+    pub(crate) fn drain_front(&mut self, m: usize) {
+        let m = m.min(self.len());
+        if m == 0 {
+            return;
+        }
+        self.start.drain(..m);
+        self.end.drain(..m);
+        self.pre_start.drain(..m);
+        self.pre_end.drain(..m);
+        // A flag index names a pair (row i against row i − 1); if that pair
+        // lost a row, find the first offending pair again (compare-only pass).
+        let (overlap, disorder) = (self.overlap, self.disorder);
+        self.overlap = overlap.map(|i| i.saturating_sub(m));
+        self.disorder = disorder.map(|i| i.saturating_sub(m));
+        if overlap.is_some_and(|i| i <= m) {
+            self.overlap = (1..self.len()).find(|&i| self.start[i] < self.end[i - 1]);
+        }
+        if disorder.is_some_and(|i| i <= m) {
+            self.disorder = (1..self.len()).find(|&i| {
+                self.end[i] < self.end[i - 1]
+                    || count_end(self.start[i], self.end[i])
+                        < count_end(self.start[i - 1], self.end[i - 1])
+            });
+        }
+        self.stale = true;
     }
 
     /// Inserts pairs in any order, keeping the column sorted: the rows from
@@ -249,7 +303,8 @@ impl Intervals {
     /// Σ (end − start) over all rows.
     pub(crate) fn total_busy(&self) -> u64 {
         let n = self.len();
-        self.pre_end[n].wrapping_sub(self.pre_start[n])
+        let ends = self.pre_end[n].wrapping_sub(self.pre_end[0]);
+        ends.wrapping_sub(self.pre_start[n].wrapping_sub(self.pre_start[0]))
     }
 
     /// Evaluates busy-before and the two counts at `t`. `cursor` must come from
@@ -257,29 +312,40 @@ impl Intervals {
     pub(crate) fn eval(&self, t: Ns, cursor: &mut Cursor) -> Probe {
         debug_assert!(!self.stale, "query on an unsealed column");
         let n = self.len();
-        let k = cursor.started + self.start[cursor.started..].partition_point(|&s| s < t);
+        let k = gallop(cursor.started, n, |i| self.start[i] < t);
         cursor.started = k;
-        let before_start = (k as u64).wrapping_mul(t).wrapping_sub(self.pre_start[k]);
-        let (before_end, ended) = match &self.by_end {
+        let before_start = (k as u64)
+            .wrapping_mul(t)
+            .wrapping_sub(self.pre_start[k].wrapping_sub(self.pre_start[0]));
+        let (j, ended, pre_end) = match &self.by_end {
+            // Rows before k − 1 ended by t; row k − 1 may straddle it.
+            _ if self.overlap.is_none() => match k.checked_sub(1) {
+                None => (0, 0, self.pre_end[0]),
+                Some(last) => {
+                    let (s, e) = (self.start[last], self.end[last]);
+                    let j = k - usize::from(e >= t);
+                    let c = k - usize::from(count_end(s, e) > t);
+                    (j, c, self.pre_end[j])
+                }
+            },
             Some(ix) => {
-                let j = cursor.ended_busy + ix.end[cursor.ended_busy..].partition_point(|&e| e < t);
-                cursor.ended_busy = j;
-                let c = cursor.ended_count
-                    + ix.count_end[cursor.ended_count..].partition_point(|&c| c <= t);
-                cursor.ended_count = c;
-                ((j as u64).wrapping_mul(t).wrapping_sub(ix.pre_end[j]), c)
+                let j = gallop(cursor.ended_busy, n, |i| ix.end[i] < t);
+                let c = gallop(cursor.ended_count, n, |i| ix.count_end[i] <= t);
+                (j, c, ix.pre_end[j].wrapping_add(self.pre_end[0]))
             }
             None => {
-                let j =
-                    cursor.ended_busy + self.end[cursor.ended_busy..].partition_point(|&e| e < t);
-                cursor.ended_busy = j;
-                let c = partition_point_by(cursor.ended_count, n, |i| {
+                let j = gallop(cursor.ended_busy, n, |i| self.end[i] < t);
+                let c = gallop(cursor.ended_count, n, |i| {
                     count_end(self.start[i], self.end[i]) <= t
                 });
-                cursor.ended_count = c;
-                ((j as u64).wrapping_mul(t).wrapping_sub(self.pre_end[j]), c)
+                (j, c, self.pre_end[j])
             }
         };
+        cursor.ended_busy = j;
+        cursor.ended_count = ended;
+        let before_end = (j as u64)
+            .wrapping_mul(t)
+            .wrapping_sub(pre_end.wrapping_sub(self.pre_end[0]));
         Probe {
             busy_before: before_start.wrapping_sub(before_end),
             started: k,
@@ -385,10 +451,32 @@ impl<K: Copy + Ord> Keyed<K> {
         }
     }
 
-    pub(crate) fn clear(&mut self) {
-        self.keys.clear();
-        self.cols.clear();
-        self.pending.clear();
+    /// Appends a row directly: rows must come in `(start, end)` order per
+    /// key (as a sorted lane's rows do). Call [`Keyed::seal_all`] after.
+    pub(crate) fn push_sorted(&mut self, key: K, start: Ns, end: Ns) {
+        let i = match self.keys.binary_search(&key) {
+            Ok(i) => i,
+            Err(i) => {
+                self.keys.insert(i, key);
+                self.cols.insert(i, Intervals::default());
+                self.pending.insert(i, Vec::new());
+                i
+            }
+        };
+        self.cols[i].push(start, end);
+    }
+
+    /// Drops the first `m` rows of `key`'s column.
+    pub(crate) fn drain_front(&mut self, key: K, m: usize) {
+        if let Ok(i) = self.keys.binary_search(&key) {
+            self.cols[i].drain_front(m);
+        }
+    }
+
+    pub(crate) fn seal_all(&mut self) {
+        for col in &mut self.cols {
+            col.seal();
+        }
     }
 
     /// Columns in ascending key order (the order ties are broken in).
@@ -502,6 +590,46 @@ mod tests {
         iv.seal();
         assert!(iv.is_monotone());
         assert_eq!(iv.busy(0, 100), 1);
+    }
+
+    #[test]
+    fn draining_a_prefix_keeps_answers_exact() {
+        let rows = [
+            (0, 100),
+            (10, 20),
+            (150, 160),
+            (170, 180),
+            (200, 200),
+            (210, 220),
+        ];
+        for m in 0..=rows.len() {
+            let mut iv = build(&rows);
+            iv.drain_front(m);
+            iv.seal();
+            let rest = &rows[m..];
+            assert_eq!(iv.is_monotone(), build(rest).is_monotone(), "m={m}");
+            assert_eq!(iv.total_busy(), brute_busy(rest, 0, 1000), "m={m}");
+            for (a, b) in [(0, 300), (15, 155), (155, 205), (200, 201), (0, 5)] {
+                assert_eq!(iv.busy(a, b), brute_busy(rest, a, b), "m={m} {a}..{b}");
+                assert_eq!(iv.count(a, b), brute_count(rest, a, b), "m={m} {a}..{b}");
+            }
+        }
+    }
+
+    #[test]
+    fn gallop_finds_the_partition_point() {
+        let v: Vec<u64> = (0..100).map(|i| i / 3).collect();
+        for from in [0, 1, 5, 50, 99, 100] {
+            for t in 0..40 {
+                let want = v.partition_point(|&x| x < t).max(from);
+                assert_eq!(
+                    gallop(from, v.len(), |i| v[i] < t),
+                    want,
+                    "from {from} t {t}"
+                );
+            }
+        }
+        assert_eq!(gallop(0, 0, |_| true), 0);
     }
 
     #[test]

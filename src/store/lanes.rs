@@ -220,20 +220,79 @@ impl CoreLane {
         self.by_func.flush();
     }
 
-    /// Keeps only rows for which `keep` holds; returns how many went.
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&TaskRow) -> bool) -> u64 {
-        let rows: Vec<TaskRow> = (0..self.len()).map(|i| self.row(i)).collect();
-        let before = rows.len();
-        SortedRows::truncate(self, 0);
-        self.iv.clear();
-        self.by_func.clear();
-        for r in rows.into_iter().filter(|r| keep(r)) {
-            self.by_func.queue(r.func, r.start, r.end);
-            SortedRows::push(self, r);
+    /// Drops the rows of rounds before `round`, handing each to `dropped`;
+    /// returns how many went. Old rounds are normally a prefix of the lane
+    /// (rounds run one after another on a core): then every column drops a
+    /// prefix, a memmove. Otherwise one linear pass rebuilds the lane — the
+    /// kept rows are already in order, and so are each function's.
+    pub(crate) fn evict_before(&mut self, round: u32, mut dropped: impl FnMut(&TaskRow)) -> u64 {
+        let total = self.round.iter().filter(|&&r| r < round).count();
+        if total == 0 {
+            return 0;
+        }
+        let prefix = self.round.iter().take_while(|&&r| r < round).count();
+        if prefix == total {
+            let mut per_func: Vec<(i32, usize)> = Vec::new();
+            for i in 0..prefix {
+                let r = self.row(i);
+                dropped(&r);
+                match per_func.iter_mut().find(|(f, _)| *f == r.func) {
+                    Some((_, n)) => *n += 1,
+                    None => per_func.push((r.func, 1)),
+                }
+            }
+            self.iv.drain_front(prefix);
+            self.dispatch.drain(..prefix);
+            self.finish.drain(..prefix);
+            self.receive.drain(..prefix);
+            self.bits.drain(..prefix);
+            self.task_id.drain(..prefix);
+            self.func.drain(..prefix);
+            self.reg.drain(..prefix);
+            self.round.drain(..prefix);
+            self.seq.drain(..prefix);
+            for (f, n) in per_func {
+                self.by_func.drain_front(f, n);
+            }
+        } else {
+            let old = std::mem::take(self);
+            for i in 0..old.len() {
+                let r = old.row(i);
+                if r.round >= round {
+                    self.by_func.push_sorted(r.func, r.start, r.end);
+                    SortedRows::push(self, r);
+                } else {
+                    dropped(&r);
+                }
+            }
         }
         self.iv.seal();
-        self.by_func.flush();
-        (before - self.len()) as u64
+        self.by_func.seal_all();
+        total as u64
+    }
+
+    /// Earliest receive/start/dispatch and latest end/finish over the rows,
+    /// read straight from the columns.
+    pub(crate) fn bounds(&self) -> Option<(Ns, Ns)> {
+        let n = self.len();
+        if n == 0 {
+            return None;
+        }
+        let (mut lo, mut hi) = (self.iv.start(0), 0);
+        for i in 0..n {
+            let b = self.bits[i];
+            if b & HAS_RECEIVE != 0 {
+                lo = lo.min(self.receive[i]);
+            }
+            if b & HAS_DISPATCH != 0 {
+                lo = lo.min(self.dispatch[i]);
+            }
+            hi = hi.max(self.iv.end(i));
+            if b & HAS_FINISH != 0 {
+                hi = hi.max(self.finish[i]);
+            }
+        }
+        Some((lo, hi))
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
@@ -299,6 +358,22 @@ mod tests {
     }
 
     #[test]
+    fn eviction_of_interleaved_rounds_takes_the_slow_path() {
+        let mut lane = CoreLane::default();
+        for i in 0..10u32 {
+            let mut r = rec(i, (i % 3) as i32, u64::from(i) * 10, u64::from(i) * 10 + 5);
+            r.round = i % 2;
+            lane.queue(TaskRow::from_record(&r, u64::from(i)).0);
+        }
+        lane.flush();
+        assert_eq!(lane.evict_before(1, |_| {}), 5);
+        assert_eq!(lane.iv.starts(), &[10, 30, 50, 70, 90]);
+        assert_eq!(lane.by_func.iter().map(|(_, c)| c.len()).sum::<usize>(), 5);
+        // dispatch = start − 5, finish = end + 5.
+        assert_eq!(lane.bounds(), Some((5, 100)));
+    }
+
+    #[test]
     fn inverted_rows_are_repaired_and_reported() {
         let (row, repaired) = TaskRow::from_record(&rec(1, 0, 100, 90), 0);
         assert!(repaired);
@@ -306,7 +381,7 @@ mod tests {
     }
 
     #[test]
-    fn retain_drops_rows_and_rebuilds_the_index() {
+    fn eviction_drops_rows_and_rebuilds_the_index() {
         let mut lane = CoreLane::default();
         for i in 0..10u32 {
             let mut r = rec(i, (i % 2) as i32, u64::from(i) * 10, u64::from(i) * 10 + 5);
@@ -314,7 +389,17 @@ mod tests {
             lane.queue(TaskRow::from_record(&r, u64::from(i)).0);
         }
         lane.flush();
-        assert_eq!(lane.retain(|r| r.round >= 1), 5);
+        let mut dropped = Vec::new();
+        assert_eq!(lane.evict_before(1, |r| dropped.push(r.task_id)), 5);
+        assert_eq!(dropped.len(), 5);
+        assert_eq!(lane.evict_before(1, |_| {}), 0);
+        assert_eq!(
+            lane.by_func
+                .iter()
+                .map(|(_, c)| c.total_busy())
+                .sum::<u64>(),
+            25
+        );
         assert_eq!(lane.len(), 5);
         assert_eq!(lane.iv.busy(0, 1000), 25);
         assert_eq!(lane.iv.starts()[0], 50);

@@ -117,18 +117,36 @@ impl PhaseLayer {
             .filter(move |s| super::intervals::overlaps(s.start_ns, s.end_ns, t0, t1))
     }
 
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&PhaseSpan) -> bool) -> u64 {
-        let before = self.spans.len();
-        let spans = std::mem::take(&mut self.spans);
-        self.iv.clear();
-        self.by_name.clear();
-        for s in spans.into_iter().filter(|s| keep(s)) {
-            self.by_name.queue(s.name, s.start_ns, s.end_ns);
-            SortedRows::push(self, s);
+    /// Drops the spans of rounds before `round`: a prefix drain when they
+    /// lead the layer (the usual case), else one linear pass.
+    pub(crate) fn evict_before(&mut self, round: u32) -> u64 {
+        let total = self.spans.iter().filter(|s| s.round < round).count();
+        if total == 0 {
+            return 0;
+        }
+        let prefix = self.spans.iter().take_while(|s| s.round < round).count();
+        if prefix == total {
+            let mut per_name: Vec<(u32, usize)> = Vec::new();
+            for s in self.spans.drain(..prefix) {
+                match per_name.iter_mut().find(|(k, _)| *k == s.name) {
+                    Some((_, n)) => *n += 1,
+                    None => per_name.push((s.name, 1)),
+                }
+            }
+            self.iv.drain_front(prefix);
+            for (k, n) in per_name {
+                self.by_name.drain_front(k, n);
+            }
+        } else {
+            let old = std::mem::take(self);
+            for s in old.spans.iter().filter(|s| s.round >= round) {
+                self.by_name.push_sorted(s.name, s.start_ns, s.end_ns);
+                SortedRows::push(self, s.clone());
+            }
         }
         self.iv.seal();
-        self.by_name.flush();
-        (before - self.spans.len()) as u64
+        self.by_name.seal_all();
+        total as u64
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
@@ -177,8 +195,10 @@ impl PhaseLane {
         self.layers().iter().map(|l| l.spans.len()).sum()
     }
 
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&PhaseSpan) -> bool) -> u64 {
-        self.outer.retain(&mut keep) + self.inner.retain(&mut keep) + self.marker.retain(&mut keep)
+    pub(crate) fn evict_before(&mut self, round: u32) -> u64 {
+        self.outer.evict_before(round)
+            + self.inner.evict_before(round)
+            + self.marker.evict_before(round)
     }
 
     /// Earliest start and latest end over all layers.

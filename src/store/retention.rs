@@ -6,7 +6,6 @@
 
 use super::TraceStore;
 use super::index::Loc;
-use super::ingest::task_bounds;
 
 impl TraceStore {
     /// Removes every record of the rounds before `round` (every kind, and
@@ -18,16 +17,27 @@ impl TraceStore {
             return 0;
         }
         let mut gone = 0;
-        for lane in self.cores.values_mut() {
-            gone += lane.retain(|row| keep(row.round));
+        for (&core, lane) in self.cores.iter_mut() {
+            let index = &mut self.index;
+            let evicted_rows = lane.evict_before(round, |row| {
+                index.remove(
+                    row.task_id,
+                    Loc {
+                        core,
+                        start: row.start,
+                    },
+                );
+            });
+            self.task_rows -= evicted_rows as usize;
+            gone += evicted_rows;
         }
         self.cores.retain(|_, l| l.len() > 0);
         for lane in self.sched.values_mut().chain(self.orch.values_mut()) {
-            gone += lane.retain(|s| keep(s.round));
+            gone += lane.evict_before(round);
         }
         self.sched.retain(|_, l| l.len() > 0);
         self.orch.retain(|_, l| l.len() > 0);
-        gone += self.edges.retain_rounds(keep);
+        gone += self.edges.evict_before(round);
         let before = self.orch_summaries.len() + self.submits.len();
         self.orch_summaries.retain(|s| keep(s.round));
         self.submits.retain(|s| keep(s.round));
@@ -39,7 +49,7 @@ impl TraceStore {
         }
         self.round_records = self.round_records.split_off(&round);
         self.evicted += gone;
-        self.reindex();
+        self.recompute_bounds();
         gone
     }
 
@@ -81,30 +91,16 @@ impl TraceStore {
         }
     }
 
-    /// Rebuilds the task-id index, the row count and the time range from the
-    /// lanes.
-    fn reindex(&mut self) {
-        self.index.clear();
-        self.task_rows = 0;
-        self.bounds = None;
+    /// The time range from the lanes (one linear pass over the columns).
+    fn recompute_bounds(&mut self) {
         let mut bounds: Option<(u64, u64)> = None;
         let mut widen = |lo: u64, hi: u64| {
             bounds = Some(bounds.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
         };
-        for (&core, lane) in &self.cores {
-            for i in 0..lane.len() {
-                let row = lane.row(i);
-                let (lo, hi) = task_bounds(&row);
+        for lane in self.cores.values() {
+            if let Some((lo, hi)) = lane.bounds() {
                 widen(lo, hi);
-                self.index.add(
-                    row.task_id,
-                    Loc {
-                        core,
-                        start: row.start,
-                    },
-                );
             }
-            self.task_rows += lane.len();
         }
         for lane in self.sched.values().chain(self.orch.values()) {
             if let Some((lo, hi)) = lane.bounds() {
