@@ -395,7 +395,7 @@ proptest! {
         fans in prop::collection::vec(
             (0u32..4, 0u32..15, prop::collection::vec(0u32..15, 0..6)), 0..60),
         cuts in prop::collection::vec(0usize..64, 0..5),
-        evict_before in 0u32..5,
+        evictions in prop::collection::vec(1u32..5, 0..3),
     ) {
         let records: Vec<Record> = fans
             .iter()
@@ -423,11 +423,11 @@ proptest! {
             }
             (succ, pred)
         };
-        for min_round in [0, evict_before] {
-            if min_round > 0 {
-                store.evict_rounds_before(min_round);
-            }
-            let (succ, pred) = model(min_round);
+        let mut floor = 0;
+        for before in std::iter::once(0).chain(evictions) {
+            store.evict_rounds_before(before);
+            floor = floor.max(before);
+            let (succ, pred) = model(floor);
             let ids = |m: &BTreeMap<u32, BTreeSet<u32>>, k: u32| -> Vec<TaskId> {
                 m.get(&k).map(|s| s.iter().map(|&v| TaskId::new(0, v)).collect()).unwrap_or_default()
             };
