@@ -1,8 +1,10 @@
 //! Bounded memory: whole rounds are evicted, oldest first, and every record
 //! that goes is counted, so `ingested == live + evicted` always holds.
 //!
-//! Eviction rebuilds the lanes and indexes from what is left: O(live records)
-//! per eviction, which happens at most once per round.
+//! Old rounds normally lead every lane and the fanout log, so eviction drains
+//! prefixes (memmoves) and takes the evicted rows and edge mentions out of
+//! the indexes one by one; the edge CSR and the time range are then rebuilt
+//! in one linear pass. Nothing is re-sorted or re-hashed wholesale.
 
 use super::TraceStore;
 use super::index::Loc;
@@ -47,7 +49,11 @@ impl TraceStore {
             let n = self.block_num.entry(s.task_id).or_insert(0);
             *n = (*n).max(s.block_num);
         }
-        self.round_records = self.round_records.split_off(&round);
+        let kept = self.round_records.split_off(&round);
+        // Per-round counts and the records actually removed must agree, or
+        // `ingested == live + evicted` would drift.
+        debug_assert_eq!(gone, self.round_records.values().sum::<u64>());
+        self.round_records = kept;
         self.evicted += gone;
         self.recompute_bounds();
         gone
