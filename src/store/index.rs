@@ -17,7 +17,10 @@ pub(crate) struct Loc {
 /// few), so the single case stays inline and the entry is 16 bytes.
 #[derive(Debug, Clone)]
 enum Locs {
-    One { core: u32, start: Ns },
+    One {
+        core: u32,
+        start: Ns,
+    },
     #[expect(
         clippy::box_collection,
         reason = "a thin pointer keeps Locs at 16 bytes; an inline Vec would make every entry 32"
