@@ -1,0 +1,172 @@
+//! Taking records in: every record gets a sequence number and is queued on
+//! its lane; at the end of the batch each touched lane merges its queue once.
+
+use std::collections::BTreeSet;
+
+use super::TraceStore;
+use super::index::Loc;
+use super::lanes::TaskRow;
+use super::phases::{PhaseDetail, PhaseSpan};
+use crate::record::{
+    Ns, OrchPhaseRecord, PhaseRole, Record, RoundSummary, SchedPhaseRecord, TaskRecord,
+};
+
+/// Lanes that received rows in the current batch.
+#[derive(Default)]
+struct Touched {
+    cores: Vec<u32>,
+    sched: BTreeSet<u16>,
+    orch: BTreeSet<u16>,
+}
+
+impl TraceStore {
+    /// Takes one batch. Records may come in any order across and within
+    /// lanes; cost is O(batch log batch) plus, per lane that received a row
+    /// earlier than its last one, the rows after that point.
+    pub fn ingest(&mut self, records: Vec<Record>) {
+        let mut touched = Touched::default();
+        for record in records {
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            self.ingested += 1;
+            *self.round_records.entry(record.round()).or_insert(0) += 1;
+            match record {
+                Record::Task(t) => self.queue_task(&t, seq, &mut touched),
+                Record::Fanout(f) => self.edges.add(&f, seq),
+                Record::SchedPhase(p) => self.queue_sched(&p, seq, &mut touched),
+                Record::OrchPhase(p) => self.queue_orch(&p, seq, &mut touched),
+                Record::OrchSummary(s) => self.orch_summaries.push(s),
+                Record::Submit(s) => {
+                    let n = self.block_num.entry(s.task_id).or_insert(0);
+                    *n = (*n).max(s.block_num);
+                    self.submits.push(s);
+                }
+            }
+        }
+        for core in touched.cores {
+            if let Some(lane) = self.cores.get_mut(&core) {
+                lane.flush();
+            }
+        }
+        for t in touched.sched {
+            if let Some(lane) = self.sched.get_mut(&t) {
+                lane.flush();
+            }
+        }
+        for i in touched.orch {
+            if let Some(lane) = self.orch.get_mut(&i) {
+                lane.flush();
+            }
+        }
+        self.edges.finish_batch();
+        self.enforce_retention();
+    }
+
+    /// Records a finished round (replacing an earlier summary of the same
+    /// round) and applies the retention limit.
+    pub fn round_done(&mut self, summary: &RoundSummary) {
+        match self
+            .rounds
+            .binary_search_by_key(&summary.round, |r| r.round)
+        {
+            Ok(i) => self.rounds[i] = summary.clone(),
+            Err(i) => self.rounds.insert(i, summary.clone()),
+        }
+        self.enforce_retention();
+    }
+
+    pub(super) fn widen_bounds(&mut self, lo: Ns, hi: Ns) {
+        self.bounds = Some(match self.bounds {
+            None => (lo, hi),
+            Some((a, b)) => (a.min(lo), b.max(hi)),
+        });
+    }
+
+    fn queue_task(&mut self, t: &TaskRecord, seq: u64, touched: &mut Touched) {
+        let (row, repaired) = TaskRow::from_record(t, seq);
+        if repaired {
+            self.repaired += 1;
+        }
+        let (lo, hi) = task_bounds(&row);
+        self.widen_bounds(lo, hi);
+        self.index.add(
+            row.task_id,
+            Loc {
+                core: t.core_id,
+                start: row.start,
+            },
+        );
+        self.task_rows += 1;
+        let lane = self.cores.entry(t.core_id).or_default();
+        if !lane.has_pending() {
+            touched.cores.push(t.core_id);
+        }
+        lane.queue(row);
+    }
+
+    fn queue_sched(&mut self, p: &SchedPhaseRecord, seq: u64, touched: &mut Touched) {
+        let role = p.kind.role();
+        let span = PhaseSpan {
+            start_ns: p.start_ns,
+            end_ns: self.repair(p.start_ns, p.end_ns),
+            name: self.phase_names.intern(p.kind.name()),
+            role,
+            round: p.round,
+            seq,
+            detail: PhaseDetail::Sched {
+                loop_iter: p.loop_iter,
+                tasks_processed: p.tasks_processed,
+                pops: p.pops,
+                shared_at_start: p.shared_at_start,
+                shared_at_end: p.shared_at_end,
+                task_id: p.task_id,
+            },
+        };
+        self.widen_bounds(span.start_ns, span.end_ns);
+        let lane = self.sched.entry(p.thread).or_default();
+        lane.layer_mut(role).queue(span);
+        touched.sched.insert(p.thread);
+    }
+
+    fn queue_orch(&mut self, p: &OrchPhaseRecord, seq: u64, touched: &mut Touched) {
+        let span = PhaseSpan {
+            start_ns: p.start_ns,
+            end_ns: self.repair(p.start_ns, p.end_ns),
+            name: self.phase_names.intern(p.kind.name()),
+            role: PhaseRole::Outer,
+            round: p.round,
+            seq,
+            detail: PhaseDetail::Orch {
+                submit_idx: p.submit_idx,
+                task_id: p.task_id,
+            },
+        };
+        self.widen_bounds(span.start_ns, span.end_ns);
+        let lane = self.orch.entry(p.thread).or_default();
+        lane.outer.queue(span);
+        touched.orch.insert(p.thread);
+    }
+
+    /// A phase ending before it starts is stored as zero-length (and counted).
+    fn repair(&mut self, start: Ns, end: Ns) -> Ns {
+        if end < start {
+            self.repaired += 1;
+            start
+        } else {
+            end
+        }
+    }
+}
+
+/// Earliest receive/start/dispatch and latest end/finish of a row.
+pub(super) fn task_bounds(row: &TaskRow) -> (Ns, Ns) {
+    let mut lo = row.start;
+    if let Some(r) = row.receive() {
+        lo = lo.min(r);
+    }
+    if let Some(d) = row.dispatch() {
+        lo = lo.min(d);
+    }
+    let hi = row.finish().map_or(row.end, |f| f.max(row.end));
+    (lo, hi)
+}

@@ -1,0 +1,213 @@
+//! The window query: one lane, a time range split into columns, and per
+//! column the busy time, the number of items overlapping it and the key
+//! (function or phase name) with the most busy time.
+//!
+//! Each column boundary is evaluated once per column set — the lane's and one
+//! per key — by a sweep whose binary searches only look at what is right of
+//! the previous boundary. Cost: O(columns × (1 + keys) × log n), independent
+//! of how many items fall in a column.
+
+use super::intervals::{Cursor, Intervals, Keyed, Probe};
+use crate::record::Ns;
+
+/// One column of a window, in integer nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CellNs {
+    /// The column's own range `[t0, t1)`.
+    pub t0: Ns,
+    pub t1: Ns,
+    /// Σ over items of the overlap with `[t0, t1)`; exceeds the width only
+    /// when items overlap each other (messy data).
+    pub busy_ns: u64,
+    /// Items overlapping the column; a zero-length item at `t` overlaps the
+    /// column holding `t`.
+    pub items: u32,
+    /// Key with the most busy ns in the column; ties go to more items, then
+    /// to the smaller key. `None` exactly when `items == 0`.
+    pub dominant: Option<u32>,
+}
+
+impl CellNs {
+    pub fn width_ns(&self) -> Ns {
+        self.t1 - self.t0
+    }
+
+    /// Busy fraction in `0..=1` (clamped: overlapping items can sum past 1).
+    pub fn busy_fraction(&self) -> f32 {
+        let w = self.width_ns();
+        if w == 0 {
+            0.0
+        } else {
+            (self.busy_ns as f64 / w as f64).min(1.0) as f32
+        }
+    }
+}
+
+/// Column boundaries: `columns + 1` points from `t0` to `t1`, as even as
+/// integers allow (columns narrower than 1 ns come out empty).
+pub(crate) fn boundaries(t0: Ns, t1: Ns, columns: usize) -> Vec<Ns> {
+    let span = u128::from(t1.saturating_sub(t0));
+    let n = columns.max(1) as u128;
+    (0..=columns)
+        .map(|j| t0 + (span * j as u128 / n) as u64)
+        .collect()
+}
+
+fn sweep(col: &Intervals, bounds: &[Ns]) -> Vec<Probe> {
+    let mut cursor = Cursor::default();
+    bounds.iter().map(|&t| col.eval(t, &mut cursor)).collect()
+}
+
+/// Busy ns and item count of column `j` from a sweep.
+fn cell_of(p: &[Probe], bounds: &[Ns], j: usize) -> (u64, usize) {
+    if bounds[j] >= bounds[j + 1] {
+        return (0, 0);
+    }
+    let busy = p[j + 1].busy_before.wrapping_sub(p[j].busy_before);
+    let items = p[j + 1].started.saturating_sub(p[j].ended);
+    (busy, items)
+}
+
+pub(crate) fn window<K: Copy + Ord>(
+    main: &Intervals,
+    keyed: &Keyed<K>,
+    key_id: impl Fn(K) -> u32,
+    t0: Ns,
+    t1: Ns,
+    columns: usize,
+) -> Vec<CellNs> {
+    let bounds = boundaries(t0, t1, columns);
+    let mut cells: Vec<CellNs> = bounds
+        .windows(2)
+        .map(|w| CellNs {
+            t0: w[0],
+            t1: w[1],
+            ..CellNs::default()
+        })
+        .collect();
+    if main.is_empty() || t1 <= t0 || columns == 0 {
+        return cells;
+    }
+    let lane = sweep(main, &bounds);
+    for (j, cell) in cells.iter_mut().enumerate() {
+        let (busy, items) = cell_of(&lane, &bounds, j);
+        cell.busy_ns = busy;
+        cell.items = u32::try_from(items).unwrap_or(u32::MAX);
+    }
+    let mut keys = keyed.iter();
+    let first = keys.next();
+    let second = keys.next();
+    match (first, second) {
+        (None, _) => {}
+        // One key on the lane: it dominates wherever there is anything.
+        (Some((k, _)), None) => {
+            for cell in cells.iter_mut().filter(|c| c.items > 0) {
+                cell.dominant = Some(key_id(k));
+            }
+        }
+        (Some(_), Some(_)) => {
+            let mut best = vec![(0u64, 0usize); columns];
+            for (k, col) in keyed.iter() {
+                let probes = sweep(col, &bounds);
+                for (j, cell) in cells.iter_mut().enumerate() {
+                    if cell.items == 0 {
+                        continue;
+                    }
+                    let (busy, items) = cell_of(&probes, &bounds, j);
+                    // Keys come in ascending order, so "strictly better"
+                    // leaves ties with the smaller key.
+                    if items > 0 && (busy, items) > best[j] {
+                        best[j] = (busy, items);
+                        cell.dominant = Some(key_id(k));
+                    }
+                }
+            }
+        }
+    }
+    cells
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lane(rows: &[(Ns, Ns, i32)]) -> (Intervals, Keyed<i32>) {
+        let mut iv = Intervals::default();
+        let mut keyed = Keyed::default();
+        let mut pairs: Vec<(Ns, Ns)> = rows.iter().map(|&(s, e, _)| (s, e)).collect();
+        iv.insert_pairs(&mut pairs);
+        iv.seal();
+        for &(s, e, k) in rows {
+            keyed.queue(k, s, e);
+        }
+        keyed.flush();
+        (iv, keyed)
+    }
+
+    #[test]
+    fn boundaries_cover_the_range_evenly() {
+        assert_eq!(boundaries(0, 100, 4), vec![0, 25, 50, 75, 100]);
+        assert_eq!(boundaries(10, 13, 4), vec![10, 10, 11, 12, 13]);
+        assert_eq!(boundaries(5, 5, 2), vec![5, 5, 5]);
+        assert_eq!(
+            boundaries(u64::MAX - 2, u64::MAX, 2),
+            vec![u64::MAX - 2, u64::MAX - 1, u64::MAX]
+        );
+    }
+
+    #[test]
+    fn a_hand_made_lane() {
+        // func 1: [0,30), func 2: [40,50) and [55,60), func 1 zero-length at 80;
+        // cells [0,25) [25,50) [50,75) [75,100).
+        let (iv, keyed) = lane(&[(0, 30, 1), (40, 50, 2), (55, 60, 2), (80, 80, 1)]);
+        let cells = window(&iv, &keyed, |k| k as u32, 0, 100, 4);
+        let got: Vec<(u64, u32, Option<u32>)> = cells
+            .iter()
+            .map(|c| (c.busy_ns, c.items, c.dominant))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (25, 1, Some(1)),
+                (5 + 10, 2, Some(2)),
+                (5, 1, Some(2)),
+                (0, 1, Some(1)),
+            ]
+        );
+        assert_eq!(cells[0].busy_fraction(), 1.0);
+        assert!((cells[1].busy_fraction() - 0.6).abs() < 1e-6);
+    }
+
+    #[test]
+    fn ties_go_to_more_items_then_the_smaller_key() {
+        // Both keys busy 10 ns in [0, 20); key 5 has two items.
+        let (iv, keyed) = lane(&[(0, 10, 7), (10, 15, 5), (15, 20, 5)]);
+        let cells = window(&iv, &keyed, |k| k as u32, 0, 20, 1);
+        assert_eq!(cells[0].dominant, Some(5));
+        let (iv, keyed) = lane(&[(0, 10, 7), (10, 20, 5)]);
+        let cells = window(&iv, &keyed, |k| k as u32, 0, 20, 1);
+        assert_eq!(cells[0].dominant, Some(5));
+        // Negative func ids order before positive ones.
+        let (iv, keyed) = lane(&[(0, 10, -1), (10, 20, 0)]);
+        let cells = window(&iv, &keyed, |k| k as u32, 0, 20, 1);
+        assert_eq!(cells[0].dominant, Some(u32::MAX));
+    }
+
+    #[test]
+    fn overlapping_rows_clamp_the_fraction() {
+        let (iv, keyed) = lane(&[(0, 100, 1), (0, 100, 2)]);
+        let cells = window(&iv, &keyed, |k| k as u32, 0, 100, 2);
+        assert_eq!(cells[0].busy_ns, 100);
+        assert_eq!(cells[0].busy_fraction(), 1.0);
+        assert_eq!(cells[0].items, 2);
+    }
+
+    #[test]
+    fn empty_inputs_give_empty_cells() {
+        let (iv, keyed) = lane(&[(0, 10, 1)]);
+        assert_eq!(window(&iv, &keyed, |k| k as u32, 10, 5, 3).len(), 3);
+        assert!(window(&iv, &keyed, |k| k as u32, 0, 10, 0).is_empty());
+        let cells = window(&iv, &keyed, |k| k as u32, 0, 2, 4);
+        assert_eq!(cells.iter().map(|c| c.items).sum::<u32>(), 2);
+    }
+}
