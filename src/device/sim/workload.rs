@@ -53,6 +53,9 @@ pub const MAX_TASKS: usize = 1_000_000;
 /// `PTO2TaskPayload::tensors[16]`.
 pub const MAX_ARGS: usize = 16;
 pub const MAX_RANDOM_TASKS: usize = 200_000;
+/// Statements evaluated while expanding a program (empty loops count too),
+/// so a file cannot make loading spin for ever.
+const MAX_EXPANSION_STEPS: u64 = 50_000_000;
 /// Shortest kernel the model will run (a sampled distribution is clamped).
 pub const MIN_EXEC_NS: Ns = 100;
 const MAX_EXEC_US: f64 = 1_000_000.0;
@@ -373,13 +376,11 @@ impl Doc {
             if f.shape.is_empty() || f.shape.len() > 8 || f.shape.contains(&0) {
                 return Err(format!("{at}: shape must have 1–8 dimensions, none zero"));
             }
-            let numel = f
-                .shape
+            f.shape
                 .iter()
                 .try_fold(1u64, |acc, d| acc.checked_mul(u64::from(*d)))
                 .filter(|n| *n <= 1 << 36)
                 .ok_or_else(|| format!("{at}: shape is too large"))?;
-            let _ = numel;
             families.push(Family {
                 name,
                 dtype: dt,
@@ -417,6 +418,7 @@ pub(crate) struct Builder {
     written: Vec<bool>,
     tasks: Vec<TaskSpec>,
     name_buf: String,
+    steps: u64,
 }
 
 impl Builder {
@@ -429,6 +431,7 @@ impl Builder {
             written: Vec::new(),
             tasks: Vec::new(),
             name_buf: String::new(),
+            steps: 0,
         }
     }
 
@@ -540,6 +543,16 @@ impl Builder {
         Ok(())
     }
 
+    fn count_step(&mut self, at: &str) -> Result<(), String> {
+        self.steps += 1;
+        if self.steps > MAX_EXPANSION_STEPS {
+            return Err(format!(
+                "{at}: the program needs more than {MAX_EXPANSION_STEPS} expansion steps"
+            ));
+        }
+        Ok(())
+    }
+
     fn stmt(
         &mut self,
         v: &Value,
@@ -548,6 +561,7 @@ impl Builder {
         scope: &mut Vec<String>,
         env: &mut Vec<i64>,
     ) -> Result<(), String> {
+        self.count_step(at)?;
         let obj = v.as_object().ok_or_else(|| {
             format!("{at}: a statement must be an object with \"repeat\" or \"task\"")
         })?;
@@ -634,6 +648,7 @@ impl Builder {
         scope.push(var);
         env.push(0);
         for i in 0..count {
+            self.count_step(at)?;
             if let Some(last) = env.last_mut() {
                 *last = i;
             }
@@ -798,6 +813,10 @@ mod tests {
         assert!(e.contains("ring must be"), "{e}");
         let e = err_of(r#"[]"#);
         assert!(e.contains("no task"), "{e}");
+        let e = err_of(
+            r#"[{"repeat": "a", "count": 1000000, "body": [{"repeat": "b", "count": 1000000, "body": []}]}]"#,
+        );
+        assert!(e.contains("expansion steps"), "{e}");
         let e = Workload::from_json(r#"{"name": "t"}"#).unwrap_err();
         assert!(e.starts_with("bad JSON: missing field"), "{e}");
         let e = Workload::from_json(
