@@ -281,6 +281,15 @@ impl Device for SimDevice {
         eng.w.rec.seal();
         deliver(&mut eng, sink, &self.probe, &mut out, &mut last_end);
         let w = &eng.w;
+        if !out.stopped && cfg.rounds.is_some_and(|n| out.rounds < n) {
+            // Every actor went quiet with work left: a model bug, never a hang.
+            return Err(DeviceError::Other(format!(
+                "sim stalled in round {}: {} of {} tasks finished",
+                w.round,
+                w.completed,
+                w.tasks.len()
+            )));
+        }
         let end = if w.in_round {
             last_end.max(stamp(w.now))
         } else {
