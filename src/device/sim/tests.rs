@@ -315,6 +315,26 @@ fn check_invariants(r: &Run, spec: &str, tasks_per_round: usize, rounds: u32, le
             );
         }
     }
+    // Emission order follows the device: a resolve goes out before the
+    // complete that encloses it, so it never lies inside one already emitted.
+    let mut last_complete_end: HashMap<u16, u64> = HashMap::new();
+    for rec in &r.records {
+        if let Record::SchedPhase(p) = rec {
+            match p.kind {
+                SchedPhase::Complete => {
+                    last_complete_end.insert(p.thread, p.end_ns);
+                }
+                SchedPhase::Resolve => {
+                    let end = last_complete_end.get(&p.thread).copied().unwrap_or(0);
+                    assert!(
+                        end <= p.start_ns,
+                        "{ctx}: resolve {p:?} emitted after its complete"
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
     // Orchestrator: six contiguous laps per submit, in order, on lane 0.
     if level >= 3 {
         assert_eq!(cap.orch_phases.len(), 6 * cap.tasks.len(), "{ctx}");
