@@ -100,7 +100,13 @@ impl FormatError {
     pub fn from_json(path: &Path, bytes: &[u8], err: &serde_json::Error) -> FormatError {
         let line = err.line();
         let column = err.column();
-        let offset = byte_offset(bytes, line, column);
+        // An EOF error is reported at the last byte; the problem is that
+        // nothing follows it.
+        let offset = if err.is_eof() {
+            bytes.len() as u64
+        } else {
+            byte_offset(bytes, line, column)
+        };
         let mut what = strip_position(&err.to_string());
         if err.is_eof() {
             what = format!("truncated file: {what}");
