@@ -853,3 +853,383 @@ fn formats_have_cli_names() {
     assert_eq!(names, ["swimlane", "chip"]);
     assert_eq!("chip".parse::<Format>().unwrap(), Format::Chip);
 }
+
+// ---------------------------------------------------------------------------
+// Properties.
+
+mod props {
+    use std::collections::{BTreeMap, HashMap};
+    use std::path::Path;
+
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+    use swimtop::capture::formats::{self, deps, detect, legacy_json, name_map, raw};
+    use swimtop::dfx::Level;
+    use swimtop::record::*;
+
+    fn any_kind() -> impl Strategy<Value = SchedPhase> {
+        prop_oneof![
+            Just(SchedPhase::Complete),
+            Just(SchedPhase::Dispatch),
+            Just(SchedPhase::Idle),
+            Just(SchedPhase::Scan),
+            Just(SchedPhase::Resolve),
+            Just(SchedPhase::Release),
+            Just(SchedPhase::DummyTask),
+            Just(SchedPhase::EarlyDispatch),
+            Just(SchedPhase::Other("mystery".into())),
+        ]
+    }
+
+    fn any_orch_kind() -> impl Strategy<Value = OrchPhase> {
+        prop_oneof![
+            Just(OrchPhase::Submit),
+            Just(OrchPhase::Alloc),
+            Just(OrchPhase::Sync),
+            Just(OrchPhase::Lookup),
+            Just(OrchPhase::Fanin),
+        ]
+    }
+
+    /// (task local, ring, core, func, start, duration, head, tail, receive gap)
+    type TaskSeed = (u32, u8, usize, i32, u64, u64, u64, u64, Option<u64>);
+    /// (kind, thread, start, duration, loop_iter, processed, pops, shared, task)
+    type PhaseSeed = (
+        SchedPhase,
+        u16,
+        u64,
+        u64,
+        u32,
+        u32,
+        Option<(u32, u32)>,
+        Option<[i16; 3]>,
+        Option<u32>,
+    );
+    type OrchSeed = (OrchPhase, u32, Option<u32>, u64, u64);
+
+    fn task_seed() -> impl Strategy<Value = TaskSeed> {
+        (
+            0u32..6,
+            0u8..3,
+            0usize..64,
+            -1i32..6,
+            0u64..2_000_000_000,
+            1u64..5_000_000,
+            0u64..100_000,
+            0u64..100_000,
+            proptest::option::of(0u64..10_000),
+        )
+    }
+
+    fn phase_seed() -> impl Strategy<Value = PhaseSeed> {
+        (
+            any_kind(),
+            0u16..8,
+            0u64..2_000_000_000,
+            0u64..1_000_000,
+            0u32..100,
+            0u32..10,
+            proptest::option::of((0u32..10, 0u32..10)),
+            proptest::option::of([-3i16..20, -3i16..20, -3i16..20]),
+            proptest::option::of(0u32..6),
+        )
+    }
+
+    fn orch_seed() -> impl Strategy<Value = OrchSeed> {
+        (
+            any_orch_kind(),
+            0u32..6,
+            proptest::option::of(0u32..6),
+            0u64..2_000_000_000,
+            0u64..1_000_000,
+        )
+    }
+
+    prop_compose! {
+        fn arb_capture()(
+            level in 1u8..=3,
+            pin_runtime_level in any::<bool>(),
+            cores in 1usize..=7,
+            aicpu in 2u16..=6,
+            c2t_seed in proptest::option::of(proptest::collection::vec(0u16..8, 7)),
+            clock in prop_oneof![Just(50_000_000u64), Just(1_000_000_000), Just(24_000_000)],
+            known_regs in any::<bool>(),
+            tasks in proptest::collection::vec(task_seed(), 0..16),
+            phases in proptest::collection::vec(phase_seed(), 0..16),
+            orch in proptest::collection::vec(orch_seed(), 0..10),
+            summaries in proptest::collection::vec((0u64..2_000_000_000, 0u64..1_000_000, 0u32..9, 0u64..10_000), 0..3),
+            fanout in proptest::collection::vec((0u32..6, proptest::collection::vec((0u32..6, 0u8..2), 0..4)), 0..5),
+        ) -> Capture {
+            build(level, pin_runtime_level, cores, aicpu, c2t_seed, clock, known_regs, tasks, phases, orch, summaries, fanout)
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        level: u8,
+        pin_runtime_level: bool,
+        cores: usize,
+        aicpu: u16,
+        c2t_seed: Option<Vec<u16>>,
+        clock: u64,
+        known_regs: bool,
+        tasks: Vec<TaskSeed>,
+        phases: Vec<PhaseSeed>,
+        orch: Vec<OrchSeed>,
+        summaries: Vec<(u64, u64, u32, u64)>,
+        fanout: Vec<(u32, Vec<(u32, u8)>)>,
+    ) -> Capture {
+        let sched = aicpu - 1;
+        let core_types: Vec<CoreType> = (0..cores)
+            .map(|i| {
+                if i * 3 < cores {
+                    CoreType::Aic
+                } else {
+                    CoreType::Aiv
+                }
+            })
+            .collect();
+        let info = DeviceInfo {
+            source: "proptest".into(),
+            clock_hz: clock,
+            core_types: core_types.clone(),
+            core_to_thread: c2t_seed
+                .map(|v| {
+                    v.iter()
+                        .take(cores)
+                        .map(|t| i32::from(*t % sched))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            sched_threads: sched,
+            aicpu_threads: aicpu,
+            func_names: BTreeMap::new(),
+            orchestrator_name: None,
+            case_name: None,
+        };
+        let mut c = Capture::new(info, Level::new(u64::from(level)).unwrap().flags());
+        if pin_runtime_level && level == 3 {
+            c.runtime_level = Some(3);
+        }
+        let mut next_reg: HashMap<u32, u32> = HashMap::new();
+        for (local, ring, core, func_id, start, dur, head, tail, gap) in tasks {
+            let core_id = (core % cores) as u32;
+            let reg = next_reg.entry(core_id).or_insert(0);
+            *reg += 1;
+            let end = start + dur;
+            c.tasks.push(TaskRecord {
+                round: 0,
+                task_id: TaskId::new(ring, local),
+                func_id,
+                core_id,
+                core_type: core_types[core_id as usize],
+                reg_task_id: if known_regs { *reg } else { 0 },
+                receive_ns: gap.map(|g| start.saturating_sub(g)),
+                start_ns: start,
+                end_ns: end,
+                dispatch_ns: (level >= 2).then(|| start.saturating_sub(head)),
+                finish_ns: (level >= 2).then_some(end + tail),
+            });
+        }
+        if level >= 2 {
+            for (local, succ) in fanout {
+                c.fanout.push(FanoutRecord {
+                    round: 0,
+                    task_id: TaskId::new(0, local),
+                    successors: succ.into_iter().map(|(l, r)| TaskId::new(r, l)).collect(),
+                });
+            }
+        }
+        if level >= 3 {
+            for (kind, thread, start, dur, loop_iter, tasks_processed, pops, shared, task) in phases
+            {
+                c.sched_phases.push(SchedPhaseRecord {
+                    round: 0,
+                    thread: thread % sched,
+                    kind,
+                    start_ns: start,
+                    end_ns: start + dur,
+                    loop_iter,
+                    tasks_processed,
+                    pops,
+                    shared_at_start: shared,
+                    shared_at_end: shared.map(|[a, b, c]| [c, b, a]),
+                    task_id: task.map(|t| TaskId::new(0, t)),
+                });
+            }
+            for (kind, submit_idx, task, start, dur) in orch {
+                c.orch_phases.push(OrchPhaseRecord {
+                    round: 0,
+                    thread: 0,
+                    kind,
+                    start_ns: start,
+                    end_ns: start + dur,
+                    submit_idx,
+                    task_id: task.map(|t| TaskId::new(1, t)),
+                });
+            }
+            for (start, dur, submit_count, step) in summaries {
+                c.orch_summaries.push(OrchSummary {
+                    round: 0,
+                    start_ns: start,
+                    end_ns: start + dur,
+                    submit_count,
+                    sync_ns: step,
+                    alloc_ns: step * 2,
+                    params_ns: step + 1,
+                    lookup_ns: 0,
+                    heap_ns: 0,
+                    insert_ns: step,
+                    fanin_ns: 3,
+                    scope_end_ns: step / 2,
+                });
+            }
+        }
+        c
+    }
+
+    fn legacy(c: &Capture) -> Vec<u8> {
+        let mut out = Vec::new();
+        legacy_json::write(c, &mut out).unwrap();
+        out
+    }
+
+    fn chip(c: &Capture) -> Vec<u8> {
+        let mut out = Vec::new();
+        raw::write(c, &mut out).unwrap();
+        out
+    }
+
+    /// Random JSON built from the schemas' own key names, so the readers'
+    /// semantic code (not just the parser) sees odd shapes.
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let keys = prop_oneof![
+            Just("chip_swimlane_level"),
+            Just("l2_swimlane_level"),
+            Just("l2_perf_level"),
+            Just("version"),
+            Just("tasks"),
+            Just("metadata"),
+            Just("clock_freq_hz"),
+            Just("core_types"),
+            Just("core_to_thread"),
+            Just("aicore_tasks"),
+            Just("aicpu_tasks"),
+            Just("aicpu_scheduler_phases"),
+            Just("aicpu_orchestrator_phases"),
+            Just("aicpu_orchestrator"),
+            Just("task_id"),
+            Just("core_id"),
+            Just("core_type"),
+            Just("start_time_us"),
+            Just("end_time_us"),
+            Just("finish_time_us"),
+            Just("fanout"),
+            Just("kind"),
+            Just("phase"),
+            Just("start_cycles"),
+            Just("end_cycles"),
+            Just("edges"),
+            Just("pred"),
+            Just("succ"),
+            Just("callable_id_to_name"),
+        ];
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            (0u64..6).prop_map(|n| json!(n)),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<u64>().prop_map(|n| json!(n)),
+            (-1e20f64..1e20).prop_map(|f| json!(f)),
+            prop_oneof![Just("aic"), Just("aiv"), Just("12"), Just("x"), Just("-1")]
+                .prop_map(|s| json!(s)),
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec((keys.clone(), inner), 0..6).prop_map(|kv| {
+                    Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+                }),
+            ]
+        })
+    }
+
+    fn read_everything(bytes: &[u8]) {
+        let p = Path::new("fuzz.json");
+        let _ = formats::parse_capture(bytes, p);
+        let _ = detect::detect(bytes, p);
+        let _ = legacy_json::parse(bytes, p);
+        let _ = raw::parse(bytes, p);
+        let _ = deps::parse(bytes, p);
+        let _ = name_map::parse(bytes, p);
+    }
+
+    const EXAMPLES: [&str; 9] = [
+        "chip_swimlane_records.L1.json",
+        "chip_swimlane_records.L2.json",
+        "chip_swimlane_records.L3.json",
+        "chip_swimlane_records.L4.json",
+        "deps.json",
+        "legacy_v0.perf_swimlane_20260415_101500.json",
+        "legacy_v1.perf_swimlane_20260415_101500.json",
+        "legacy_v2.perf_swimlane_20260415_101500.json",
+        "name_map_TestTinyAttn_default.json",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            read_everything(&bytes);
+        }
+
+        #[test]
+        fn schema_shaped_json_never_panics(v in arb_json()) {
+            let text = serde_json::to_vec(&v).unwrap();
+            read_everything(&text);
+            // Also as a whole raw / tasks document around it.
+            for wrap in [json!({"chip_swimlane_level": 3, "metadata": {"clock_freq_hz": 7}, "aicore_tasks": v.clone()}),
+                         json!({"version": 2, "tasks": v.clone(), "aicpu_scheduler_phases": v.clone()})] {
+                read_everything(&serde_json::to_vec(&wrap).unwrap());
+            }
+        }
+
+        #[test]
+        fn truncated_examples_error_without_panicking(which in 0usize..EXAMPLES.len(), cut in 0.0f64..1.0) {
+            let bytes = std::fs::read(super::spec(EXAMPLES[which])).unwrap();
+            let n = ((bytes.len() as f64) * cut) as usize;
+            read_everything(&bytes[..n]);
+            // A prefix that ends before the closing brace is never accepted.
+            let body_end = bytes.iter().rposition(|b| *b == b'}').unwrap();
+            if n <= body_end {
+                prop_assert!(formats::parse_capture(&bytes[..n], Path::new("cut.json")).is_err());
+            }
+        }
+
+        #[test]
+        fn legacy_write_read_write_is_stable(c in arb_capture()) {
+            let first = legacy(&c);
+            let back = legacy_json::parse(&first, Path::new("p.json")).unwrap();
+            let second = legacy(&back);
+            prop_assert_eq!(String::from_utf8(first).unwrap(), String::from_utf8(second).unwrap());
+        }
+
+        #[test]
+        fn raw_write_read_write_is_stable(c in arb_capture()) {
+            let first = chip(&c);
+            let back = raw::parse(&first, Path::new("p.json")).unwrap();
+            prop_assert_eq!(back.tasks.len(), c.tasks.len());
+            let second = chip(&back);
+            prop_assert_eq!(String::from_utf8(first).unwrap(), String::from_utf8(second).unwrap());
+        }
+
+        #[test]
+        fn legacy_written_files_are_detected_at_their_level(c in arb_capture()) {
+            let first = legacy(&c);
+            let (back, _) = formats::parse_capture(&first, Path::new("p.json")).unwrap();
+            // Content can only say less than the flags (no tasks, no phases).
+            prop_assert!(back.level() <= c.level());
+        }
+    }
+}

@@ -233,8 +233,17 @@ mod tests {
             Generation::LegacyAPrime
         );
         assert_eq!(gen_of(r#"{"version": 4, "tasks": []}"#), Generation::TasksD);
-        // version 1 at level 1 content is T-D; with finish stamps it is seed-era.
-        assert_eq!(gen_of(r#"{"version": 1, "tasks": []}"#), Generation::TasksD);
+        // version 1 with level-1 content is T-D; with finish stamps (or no
+        // tasks to say otherwise) it is seed-era.
+        let td1 = r#"{"version": 1, "tasks": [{"task_id": 0, "func_id": 0, "core_id": 0,
+            "core_type": "aic", "start_time_us": 1.0, "end_time_us": 2.0,
+            "dispatch_time_us": 0.0, "finish_time_us": 0.0, "fanout": []}]}"#;
+        assert_eq!(gen_of(td1), Generation::TasksD);
+        assert_eq!(
+            gen_of(r#"{"version": 1, "tasks": []}"#),
+            Generation::LegacyA
+        );
+        assert_eq!(gen_of(r#"{"version": 2, "tasks": []}"#), Generation::TasksD);
         let v1 = r#"{"version": 1, "tasks": [{"task_id": 0, "func_id": 0, "core_id": 0,
             "core_type": "aic", "start_time_us": 1.0, "end_time_us": 2.0, "duration_us": 1.0,
             "dispatch_time_us": 0.5, "finish_time_us": 2.5, "fanout": [], "fanout_count": 0}]}"#;

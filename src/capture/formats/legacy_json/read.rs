@@ -86,15 +86,18 @@ fn level_and_generation(
                 3 | 4 => (version, Generation::TasksD),
                 // "version" 1|2: a seed-era schema version when the content
                 // carries that version's data (v1 = AICPU lifecycle, v2 =
-                // phases); otherwise T-D's level of the same number.
+                // phases); otherwise T-D's level of the same number. A v1
+                // file without tasks cannot show either: the seed-era
+                // meaning (level 2) is the one that was written for years.
                 v => {
-                    let seed_era = content >= if v == 1 { 2 } else { 3 };
+                    let no_tasks = doc.tasks.as_ref().is_none_or(Vec::is_empty);
+                    let seed_era = content >= if v == 1 { 2 } else { 3 } || (v == 1 && no_tasks);
                     let g = match (seed_era, doc.has_pop_counts()) {
                         (false, _) => Generation::TasksD,
                         (true, true) => Generation::LegacyBC,
                         (true, false) => Generation::LegacyA,
                     };
-                    (if seed_era { content } else { v }, g)
+                    (if seed_era { content.max(v + 1) } else { v }, g)
                 }
             })
         }
@@ -300,29 +303,7 @@ impl<'a> Builder<'a> {
             known_types.resize(c2t.len(), None);
         }
         di.core_types = info::fill_core_types(&known_types);
-        // The orchestrator is the last AICPU thread; core_to_thread names the
-        // schedulers, the phase arrays have one list per thread.
-        let mut aicpu = match c2t.iter().copied().max() {
-            Some(m) if m >= 0 => m as usize + 2,
-            _ => doc
-                .aicpu_scheduler_phases
-                .as_ref()
-                .map_or(0, Vec::len)
-                .max(doc.aicpu_orchestrator_phases.as_ref().map_or(0, Vec::len)),
-        };
-        if let Some(k) = doc
-            .aicpu_orchestrator_phases
-            .as_deref()
-            .unwrap_or_default()
-            .iter()
-            .rposition(|l| !l.is_empty())
-        {
-            aicpu = aicpu.max(k + 1);
-        }
-        if aicpu < 2 {
-            aicpu = usize::from(info::DEFAULT_AICPU_THREADS);
-        }
-        di.aicpu_threads = info::thread_index(aicpu);
+        di.aicpu_threads = info::thread_index(aicpu_threads(doc, &c2t));
         di.sched_threads = di.aicpu_threads - 1;
         di.core_to_thread = c2t;
         di.case_name = case_from_file_name(self.path);
@@ -330,8 +311,34 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// One FanoutRecord per task: the first row's list, extended by ids other
-/// rows of the same task add (each per-core row carries its own snapshot).
+/// How many AICPU threads the run had. The orchestrator is the last one:
+/// its list index says so when it comes after every scheduler list (T-F
+/// moved it to list 0); else core_to_thread names the schedulers; else each
+/// thread has a list.
+fn aicpu_threads(doc: &Doc, c2t: &[i32]) -> usize {
+    let sched = doc.aicpu_scheduler_phases.as_deref().unwrap_or_default();
+    let orch = doc.aicpu_orchestrator_phases.as_deref().unwrap_or_default();
+    let sched_hi = sched
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(0, |i| i + 1);
+    let lists = sched.len().max(orch.len());
+    let mut aicpu = match (orch.iter().rposition(|l| !l.is_empty()), c2t.iter().max()) {
+        (Some(k), _) if k >= 1 && k + 1 > sched_hi => k + 1,
+        (_, Some(&m)) if m >= 0 => m as usize + 2,
+        _ if lists > 0 => lists,
+        _ => usize::from(info::DEFAULT_AICPU_THREADS),
+    };
+    // More lists than the a2a3 maximum of 4 only come from more threads.
+    if lists > usize::from(info::DEFAULT_AICPU_THREADS) {
+        aicpu = aicpu.max(lists);
+    }
+    aicpu.max(sched_hi + 1).max(2)
+}
+
+/// One FanoutRecord per task: the first row's list as written, extended by
+/// ids that other rows of the same task add (each per-core row carries its
+/// own snapshot).
 fn add_fanout(
     fanout: &mut Vec<FanoutRecord>,
     at: &mut HashMap<TaskId, usize>,
@@ -341,14 +348,15 @@ fn add_fanout(
     let Some(list) = row.fanout.as_ref().filter(|l| !l.is_empty()) else {
         return;
     };
-    let idx = *at.entry(task).or_insert_with(|| {
+    let Some(&idx) = at.get(&task) else {
+        at.insert(task, fanout.len());
         fanout.push(FanoutRecord {
             round: 0,
             task_id: task,
-            successors: Vec::new(),
+            successors: list.iter().map(|s| TaskId(s.0)).collect(),
         });
-        fanout.len() - 1
-    });
+        return;
+    };
     let succ = &mut fanout[idx].successors;
     for s in list {
         let s = TaskId(s.0);
@@ -392,6 +400,7 @@ fn case_from_file_name(path: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::OrchPhase;
 
     #[test]
     fn case_names_come_from_scene_test_file_names() {
@@ -421,5 +430,53 @@ mod tests {
         assert_eq!(c.tasks[0].dispatch_ns, Some(ORIGIN_NS));
         assert_eq!(c.tasks[0].finish_ns, Some(ORIGIN_NS + 2_500));
         assert_eq!(c.runtime_level, Some(2));
+    }
+
+    #[test]
+    fn transition_generations_read_with_their_level_keys() {
+        let te = r#"{"l2_perf_level": 4, "tasks": [
+            {"task_id": -1, "func_id": 4294967295, "core_id": 2, "core_type": "AIV",
+             "start_time_us": 3.0, "end_time_us": 4.0, "dispatch_time_us": 2.5, "finish_time_us": 4.5}],
+            "aicpu_scheduler_phases": [[{"start_time_us": 2.0, "end_time_us": 2.6, "phase": "dispatch",
+              "loop_iter": 1, "tasks_processed": 1, "pop_hit": 2, "pop_miss": 7}], [], [], []],
+            "aicpu_orchestrator_phases": [[{"phase": "orch_submit", "start_time_us": 0.0,
+              "end_time_us": 1.0, "submit_idx": 0, "task_id": 18446744073709551615}], [], [], []],
+            "core_to_thread": [0, 0, 0]}"#;
+        let (c, s) = parse_with_stats(te.as_bytes(), Path::new("e.json")).unwrap();
+        assert_eq!(s.generation, Some(Generation::TasksE));
+        assert_eq!(c.runtime_level, Some(4));
+        assert_eq!(c.tasks[0].task_id, TaskId(u64::MAX));
+        assert_eq!(c.tasks[0].func_id, -1);
+        assert_eq!(c.tasks[0].core_type, CoreType::Aiv);
+        assert_eq!(c.sched_phases[0].pops, Some((2, 7)));
+        assert_eq!(c.orch_phases[0].kind, OrchPhase::Submit);
+        assert_eq!(c.orch_phases[0].task_id, None);
+        assert_eq!(
+            c.info.core_types,
+            vec![CoreType::Aic, CoreType::Aiv, CoreType::Aiv]
+        );
+
+        let tf = te.replace("l2_perf_level\": 4", "l2_swimlane_level\": 3");
+        let (c, s) = parse_with_stats(tf.as_bytes(), Path::new("f.json")).unwrap();
+        assert_eq!(
+            (s.generation, c.runtime_level),
+            (Some(Generation::TasksF), Some(3))
+        );
+
+        let transient = r#"{"tasks": [{"task_id": 1, "func_id": 0, "core_id": 0, "core_type": "aic",
+            "start_time_us": 1.0, "end_time_us": 2.0}]}"#;
+        let (c, s) = parse_with_stats(transient.as_bytes(), Path::new("t.json")).unwrap();
+        assert_eq!(
+            (s.generation, c.runtime_level),
+            (Some(Generation::Transient), Some(1))
+        );
+        assert_eq!(c.tasks[0].dispatch_ns, None);
+
+        let td = r#"{"version": 3, "tasks": [], "aicpu_scheduler_phases": [[], [], [], []]}"#;
+        let (c, s) = parse_with_stats(td.as_bytes(), Path::new("d.json")).unwrap();
+        assert_eq!(
+            (s.generation, c.runtime_level),
+            (Some(Generation::TasksD), Some(3))
+        );
     }
 }

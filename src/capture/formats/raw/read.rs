@@ -292,7 +292,9 @@ fn device_info(
         .max()
         .map_or(0, |m| (m + 1).max(0) as usize);
     let sched = by_lists.max(by_map);
-    di.aicpu_threads = info::thread_index(4usize.max(sched + 1));
+    // The file has one list per AICPU thread the platform allows (a2a3: 4).
+    let lists = doc.aicpu_scheduler_phases.as_ref().map_or(0, Vec::len);
+    di.aicpu_threads = info::thread_index(4usize.max(sched + 1).max(lists));
     di.sched_threads = if sched == 0 {
         di.aicpu_threads - 1
     } else {
@@ -350,5 +352,37 @@ mod tests {
             e.contains("metadata.clock_freq_hz: expected a positive integer"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn host_build_graph_variant_stays_loadable() {
+        let text = r#"{"chip_swimlane_level": 3,
+          "metadata": {"clock_freq_hz": 50000000, "num_cores": 1, "core_types": ["aic"],
+            "orchestrator_source": "host", "host_capture": {"status": "complete"},
+            "clock_anchors": {"samples": []}, "core_to_thread": [0]},
+          "aicore_tasks": [[0, 4294968320, 1, 100, 200, 0]],
+          "aicpu_tasks": [[0, 1, 90, 210]],
+          "aicpu_scheduler_phases": [[{"kind": "graph_prepare", "start_cycles": 80, "end_cycles": 85,
+            "loop_iter": 0, "tasks_processed": 3, "task_id": 4294968320,
+            "local_at_start": [1,2,3], "shared_at_start": [0,0,0], "shared_at_end": [0,0,0]}]],
+          "host_orchestrator_phases": [[{"submit_idx": 0, "task_id": 1, "start_host_ns": 5, "end_host_ns": 9}]],
+          "host_device_uploads": [{"phase": "upload", "start_host_ns": 1, "end_host_ns": 2, "detail": 0}]}"#;
+        let (c, _) = read_str(text).unwrap();
+        assert_eq!(c.tasks.len(), 1);
+        assert_eq!(c.sched_phases[0].kind, SchedPhase::GraphPrepare);
+        assert_eq!(c.sched_phases[0].task_id, Some(TaskId(4_294_968_320)));
+        assert!(c.orch_phases.is_empty());
+        assert_eq!((c.info.sched_threads, c.info.aicpu_threads), (1, 4));
+    }
+
+    #[test]
+    fn r_g_uses_the_old_key_and_five_columns() {
+        let text = r#"{"l2_swimlane_level": 2, "metadata": {"clock_freq_hz": 50000000},
+          "aicore_tasks": [[0, 7, 1, 100, 200]], "aicpu_tasks": [[0, 1, 0, 250]]}"#;
+        let (c, s) = read_str(text).unwrap();
+        assert_eq!(s.generation, Some(Generation::RawG));
+        assert_eq!(c.tasks[0].dispatch_ns, None); // 0 = not stamped
+        assert_eq!(c.tasks[0].finish_ns, Some(5000));
+        assert_eq!(c.tasks[0].receive_ns, None);
     }
 }
