@@ -175,7 +175,8 @@ pub fn level_key(
     }
 }
 
-fn show(value: Option<&serde_json::Value>) -> String {
+/// A key's value as it appeared, for error messages.
+pub(crate) fn show(value: Option<&serde_json::Value>) -> String {
     value.map_or_else(|| "(missing)".to_string(), |v| v.to_string())
 }
 

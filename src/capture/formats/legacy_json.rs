@@ -5,6 +5,7 @@
 //! keys are present; the writer produces L-A′ (PR #500 layout).
 
 mod doc;
+mod level;
 mod read;
 mod write;
 
