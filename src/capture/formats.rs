@@ -1,2 +1,125 @@
 //! Readers and writers for every capture format swimtop speaks
 //! (spec: `shared/spec/capture-formats.md`).
+//!
+//! Reading detects the generation from content (spec §1.2) and normalises
+//! it into a [`Capture`]; writing produces either the seed-era swimlane JSON
+//! (L-A′) or the current raw schema (R-H) with its deps.json and name map.
+
+pub mod deps;
+pub mod detect;
+pub mod legacy_json;
+pub mod name_map;
+pub mod raw;
+
+mod atomic;
+mod error;
+mod info;
+mod json;
+mod siblings;
+mod stats;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+pub use detect::Generation;
+pub use error::{FormatError, Location};
+pub use stats::ReadStats;
+
+use crate::record::Capture;
+
+/// What `write_capture` produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Format {
+    /// Seed-era versioned `perf_swimlane_*.json` (PR #500 layout).
+    Swimlane,
+    /// Current `chip_swimlane_records.json`, plus deps.json and a name map.
+    Chip,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Swimlane => "swimlane",
+            Format::Chip => "chip",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "swimlane" => Ok(Format::Swimlane),
+            "chip" => Ok(Format::Chip),
+            other => Err(format!(
+                "'{other}' is not a format: expected swimlane or chip"
+            )),
+        }
+    }
+}
+
+/// Reads any swimlane capture generation, with sibling name map / deps.json.
+pub fn read_capture(path: &Path) -> Result<Capture, FormatError> {
+    read_capture_with_stats(path).map(|(c, _)| c)
+}
+
+/// [`read_capture`], also returning what was dropped or skipped on the way.
+pub fn read_capture_with_stats(path: &Path) -> Result<(Capture, ReadStats), FormatError> {
+    let bytes = std::fs::read(path).map_err(|source| FormatError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let (mut capture, mut stats) = parse_capture(&bytes, path)?;
+    siblings::apply(&mut capture, path, &mut stats);
+    Ok((capture, stats))
+}
+
+/// Detects and reads a capture held in memory (no sibling files); `path`
+/// only names it in errors.
+pub fn parse_capture(bytes: &[u8], path: &Path) -> Result<(Capture, ReadStats), FormatError> {
+    let top = detect::scan(bytes, path)?;
+    match detect::family(&top) {
+        detect::Family::Raw(_) => raw::parse_with_stats(bytes, path),
+        detect::Family::NotACapture => Err(FormatError::not_a_capture(path, detect::why_not(&top))),
+        _ => legacy_json::parse_with_stats(bytes, path),
+    }
+}
+
+/// Writes `capture` to `out` atomically in `format`; for [`Format::Chip`]
+/// also `deps.json` (when the capture has submits) and
+/// `name_map_<case>.json` (when it has names) beside it. Returns every path
+/// written, the capture file first.
+pub fn write_capture(
+    capture: &Capture,
+    out: &Path,
+    format: Format,
+) -> Result<Vec<PathBuf>, FormatError> {
+    let mut written = Vec::new();
+    match format {
+        Format::Swimlane => atomic::write_file(out, |w| legacy_json::write(capture, w))?,
+        Format::Chip => atomic::write_file(out, |w| raw::write(capture, w))?,
+    }
+    written.push(out.to_path_buf());
+    if format == Format::Chip {
+        let dir = out.parent().unwrap_or_else(|| Path::new(""));
+        if !capture.submits.is_empty() {
+            let p = dir.join("deps.json");
+            atomic::write_file(&p, |w| deps::write(capture, w))?;
+            written.push(p);
+        }
+        if name_map::has_names(&capture.info) {
+            let case = capture.info.case_name.as_deref().unwrap_or("swimtop");
+            let p = dir.join(name_map::file_name(case));
+            atomic::write_file(&p, |w| name_map::write(&capture.info, w))?;
+            written.push(p);
+        }
+    }
+    Ok(written)
+}

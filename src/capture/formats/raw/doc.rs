@@ -1,0 +1,70 @@
+//! The raw document as serde sees it. Unknown keys are ignored: the
+//! host_build_graph variant adds `host_orchestrator_phases`,
+//! `host_device_uploads` and several metadata keys, and 2026-06/07 files
+//! carry `local_at_*` on scheduler records.
+
+use serde::Deserialize;
+
+use crate::capture::formats::json::Int;
+
+#[derive(Debug, Deserialize)]
+pub struct Doc {
+    #[serde(default)]
+    pub metadata: Option<Metadata>,
+    #[serde(default)]
+    pub aicore_tasks: Option<Vec<Vec<Int>>>,
+    #[serde(default)]
+    pub aicpu_tasks: Option<Vec<Vec<Int>>>,
+    #[serde(default)]
+    pub aicpu_scheduler_phases: Option<Vec<Vec<SchedRow>>>,
+    #[serde(default)]
+    pub aicpu_orchestrator_phases: Option<Vec<Vec<OrchRow>>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Metadata {
+    #[serde(default)]
+    pub clock_freq_hz: Option<Int>,
+    #[serde(default)]
+    pub num_cores: Option<Int>,
+    #[serde(default)]
+    pub core_types: Option<Vec<String>>,
+    #[serde(default)]
+    pub core_to_thread: Option<Vec<Int>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SchedRow {
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub start_cycles: Option<Int>,
+    #[serde(default)]
+    pub end_cycles: Option<Int>,
+    #[serde(default)]
+    pub loop_iter: Option<Int>,
+    #[serde(default)]
+    pub tasks_processed: Option<Int>,
+    #[serde(default)]
+    pub pop_hit: Option<Int>,
+    #[serde(default)]
+    pub pop_miss: Option<Int>,
+    #[serde(default)]
+    pub task_id: Option<Int>,
+    #[serde(default)]
+    pub shared_at_start: Option<Vec<i64>>,
+    #[serde(default)]
+    pub shared_at_end: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OrchRow {
+    #[serde(default)]
+    pub submit_idx: Option<Int>,
+    #[serde(default)]
+    pub task_id: Option<Int>,
+    #[serde(default)]
+    pub start_cycles: Option<Int>,
+    #[serde(default)]
+    pub end_cycles: Option<Int>,
+}
