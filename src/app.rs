@@ -37,7 +37,7 @@ pub fn run(
         }
         Some(Command::Stats(args)) => headless::stats(&args, stdout)?,
         Some(Command::Bench(args)) => {
-            let sim = sim_settings(&args.sim, &config, SimDefaults::RECORD);
+            let sim = sim_settings(&args.sim, &config, SimDefaults::BENCH);
             bench::run(&sim, args.repeat, stdout)?;
         }
         Some(Command::Config(args)) => {
@@ -49,8 +49,10 @@ pub fn run(
                     None => writeln!(
                         stdout,
                         "config file: none found (looked at {}); `swimtop config --print-default` prints one",
-                        config::default_config_path(env)
-                            .map_or_else(|| "nothing: HOME is unset".to_string(), |p| p.display().to_string())
+                        config::default_config_path(env).map_or_else(
+                            || "nothing: HOME is unset".to_string(),
+                            |p| p.display().to_string()
+                        )
                     )?,
                 }
                 writeln!(stdout, "{config:#?}")?;

@@ -34,7 +34,9 @@ bitflags! {
 /// the rule that was broken.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DfxError {
-    #[error("level {0} is out of range: levels are 0 (off), 1 (aicore-timing), 2 (+task-lifecycle), 3 (+phase-buffers)")]
+    #[error(
+        "level {0} is out of range: levels are 0 (off), 1 (aicore-timing), 2 (+task-lifecycle), 3 (+phase-buffers)"
+    )]
     LevelOutOfRange(u64),
     #[error("'{0}' is not a level: expected 0, 1, 2, 3, true (=3) or false (=0)")]
     LevelSyntax(String),
@@ -54,7 +56,12 @@ pub enum DfxError {
 
 /// Feature bits in order, with the word used to show them and the bit each one implies.
 const FEATURES: [(DfxFlags, &str, &str, Option<DfxFlags>); 4] = [
-    (DfxFlags::AICORE_TIMING, "AICORE_TIMING", "aicore-timing", None),
+    (
+        DfxFlags::AICORE_TIMING,
+        "AICORE_TIMING",
+        "aicore-timing",
+        None,
+    ),
     (
         DfxFlags::TASK_LIFECYCLE,
         "TASK_LIFECYCLE",
@@ -87,10 +94,7 @@ impl DfxFlags {
                 && flags.contains(flag)
                 && !flags.contains(needed)
             {
-                let needs_name = FEATURES
-                    .iter()
-                    .find(|f| f.0 == needed)
-                    .map_or("", |f| f.1);
+                let needs_name = FEATURES.iter().find(|f| f.0 == needed).map_or("", |f| f.1);
                 return Err(DfxError::MissingImplied {
                     flags: raw,
                     bit: flag.bits().trailing_zeros(),
@@ -303,9 +307,15 @@ mod tests {
     #[test]
     fn broken_implications_and_reserved_bits_are_rejected_with_the_rule() {
         let e = DfxFlags::parse("0x2").unwrap_err().to_string();
-        assert!(e.contains("bit 1 TASK_LIFECYCLE requires bit 0 AICORE_TIMING"), "{e}");
+        assert!(
+            e.contains("bit 1 TASK_LIFECYCLE requires bit 0 AICORE_TIMING"),
+            "{e}"
+        );
         let e = DfxFlags::parse("0x5").unwrap_err().to_string();
-        assert!(e.contains("bit 2 PHASE_BUFFERS requires bit 1 TASK_LIFECYCLE"), "{e}");
+        assert!(
+            e.contains("bit 2 PHASE_BUFFERS requires bit 1 TASK_LIFECYCLE"),
+            "{e}"
+        );
         let e = DfxFlags::parse("0x13").unwrap_err().to_string();
         assert!(e.contains("bit 4 is reserved"), "{e}");
         let e = DfxFlags::parse("banana").unwrap_err().to_string();
@@ -337,7 +347,10 @@ mod tests {
 
     #[test]
     fn flags_are_shown_in_words() {
-        assert_eq!(Level::new(2).unwrap().to_string(), "L2 [aicore-timing|task-lifecycle]");
+        assert_eq!(
+            Level::new(2).unwrap().to_string(),
+            "L2 [aicore-timing|task-lifecycle]"
+        );
         assert_eq!(Level::OFF.to_string(), "L0 [off]");
         assert_eq!(
             DfxFlags::validate(0b1001).unwrap().to_string(),
@@ -349,7 +362,10 @@ mod tests {
     fn runtime_level_numbering() {
         let got: Vec<u8> = Level::ALL.iter().map(|l| l.chip_swimlane_level()).collect();
         assert_eq!(got, vec![0, 1, 2, 4]);
-        assert_eq!(Level::from_chip_swimlane_level(4).unwrap(), Level::PHASE_BUFFERS);
+        assert_eq!(
+            Level::from_chip_swimlane_level(4).unwrap(),
+            Level::PHASE_BUFFERS
+        );
         assert_eq!(Level::from_chip_swimlane_level(2).unwrap().get(), 2);
         assert_eq!(Level::new(1).unwrap().legacy_json_version(false), Some(0));
         assert_eq!(Level::new(3).unwrap().legacy_json_version(false), Some(1));

@@ -23,10 +23,19 @@ fn main() -> ExitCode {
     let mut stderr = std::io::stderr();
     match app::run(cli, &env, &mut stdout, &mut stderr) {
         Ok(()) => ExitCode::SUCCESS,
+        // `swimtop stats x | head` closes the pipe early: not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("swimtop: error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

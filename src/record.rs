@@ -609,7 +609,14 @@ mod tests {
 
     #[test]
     fn phase_names_round_trip_and_accept_old_names() {
-        for name in ["complete", "dispatch", "idle", "resolve", "release", "drain_publish"] {
+        for name in [
+            "complete",
+            "dispatch",
+            "idle",
+            "resolve",
+            "release",
+            "drain_publish",
+        ] {
             assert_eq!(SchedPhase::from_name(name).name(), name);
         }
         assert_eq!(SchedPhase::from_name("fanout"), SchedPhase::Resolve);

@@ -808,12 +808,17 @@ fn chip_export_writes_records_deps_and_names_atomically() {
 }
 
 #[test]
-fn swimlane_export_writes_one_file() {
+fn swimlane_export_writes_the_file_and_its_name_map() {
     let dir = scratch("swimlane");
     let out = dir.join("perf_swimlane_20260415_101500.json");
     let paths = formats::write_capture(&tiny_attn::capture(2), &out, Format::Swimlane).unwrap();
-    assert_eq!(paths, vec![out.clone()]);
+    let name_map = dir.join("name_map_TestTinyAttn_default.json");
+    assert_eq!(paths, vec![out.clone(), name_map.clone()]);
     assert_eq!(text(&out), text(&spec(LEGACY[1])));
+    assert_eq!(text(&name_map), text(&spec("name_map_TestTinyAttn_default.json")));
+    // Reading it back finds the names again.
+    let back = formats::read_capture(&out).unwrap();
+    assert_eq!(back.info.func_names.get(&0).map(String::as_str), Some("QK"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

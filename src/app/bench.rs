@@ -53,7 +53,8 @@ impl Write for ByteCounter {
 fn run_level(sim: &SimSettings, level: Level) -> anyhow::Result<(LevelFigures, RunSummary)> {
     let device = sim_device(sim, false)?;
     let started = Instant::now();
-    let mut handle = CaptureHandle::spawn(Box::new(device), level.flags(), CaptureConfig::lossless());
+    let mut handle =
+        CaptureHandle::spawn(Box::new(device), level.flags(), CaptureConfig::lossless());
     let collected = collect(&mut handle, |_, _, _| {}, |_| {})?;
     let wall = started.elapsed();
     let (mut swimlane, mut chip) = (ByteCounter::default(), ByteCounter::default());
@@ -79,7 +80,11 @@ fn run_level(sim: &SimSettings, level: Level) -> anyhow::Result<(LevelFigures, R
 }
 
 /// Runs levels 0..3 `repeat` times each (best wall time kept) and prints a table.
-pub fn run(sim: &SimSettings, repeat: u32, out: &mut dyn Write) -> anyhow::Result<Vec<LevelFigures>> {
+pub fn run(
+    sim: &SimSettings,
+    repeat: u32,
+    out: &mut dyn Write,
+) -> anyhow::Result<Vec<LevelFigures>> {
     writeln!(
         out,
         "swimtop bench: workload {} · seed {} · {} AIC + {} AIV · {} scheduler threads · {} round(s) · best of {}",
@@ -93,7 +98,12 @@ pub fn run(sim: &SimSettings, repeat: u32, out: &mut dyn Write) -> anyhow::Resul
     )?;
     writeln!(
         out,
-        "{:<36} {:>9} {:>10} {:>12} {:>10} {:>11} {:>11} {:>12} {:>12}",
+        "wall = device → capture thread → channel → trace store; bytes = the file each format would write; \
+         dfx cost Σ = modelled instrumentation time summed over cores and AICPU threads"
+    )?;
+    writeln!(
+        out,
+        "{:<48} {:>7} {:>9} {:>10} {:>8} {:>10} {:>10} {:>11} {:>12}",
         "level",
         "tasks",
         "wall",
@@ -102,7 +112,7 @@ pub fn run(sim: &SimSettings, repeat: u32, out: &mut dyn Write) -> anyhow::Resul
         "swimlane",
         "chip",
         "device time",
-        "dfx overhead"
+        "dfx cost Σ"
     )?;
     let mut figures = Vec::new();
     for level in Level::ALL {
@@ -123,7 +133,7 @@ pub fn run(sim: &SimSettings, repeat: u32, out: &mut dyn Write) -> anyhow::Resul
         };
         writeln!(
             out,
-            "{:<36} {:>9} {:>10} {:>12} {:>10} {:>11} {:>11} {:>12} {:>12}",
+            "{:<48} {:>7} {:>9} {:>10} {:>8} {:>10} {:>10} {:>11} {:>12}",
             level.to_string(),
             f.tasks,
             format!("{:.1} ms", f.wall.as_secs_f64() * 1e3),

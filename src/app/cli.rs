@@ -247,7 +247,10 @@ mod tests {
 
     #[test]
     fn bare_level_means_three_and_aliases_mean_the_same() {
-        assert_eq!(parse(&["--level"]).unwrap().live.level.level, Some(Level::BARE));
+        assert_eq!(
+            parse(&["--level"]).unwrap().live.level.level,
+            Some(Level::BARE)
+        );
         for flag in ["--level", "--chip-swimlane", "--enable-profiling"] {
             let cli = parse(&[flag, "2"]).unwrap();
             assert_eq!(cli.live.level.level.unwrap().get(), 2, "{flag}");
@@ -266,11 +269,20 @@ mod tests {
         let e = parse(&["--level", "7"]).unwrap_err().to_string();
         assert!(e.contains("level 7 is out of range"), "{e}");
         let e = parse(&["--dfx-flags", "0x2"]).unwrap_err().to_string();
-        assert!(e.contains("bit 1 TASK_LIFECYCLE requires bit 0 AICORE_TIMING"), "{e}");
+        assert!(
+            e.contains("bit 1 TASK_LIFECYCLE requires bit 0 AICORE_TIMING"),
+            "{e}"
+        );
         let e = parse(&["--dfx-flags", "0x10"]).unwrap_err().to_string();
         assert!(e.contains("bit 4 is reserved"), "{e}");
         assert_eq!(
-            parse(&["--dfx-flags", "0x3"]).unwrap().live.level.dfx_flags.unwrap().bits(),
+            parse(&["--dfx-flags", "0x3"])
+                .unwrap()
+                .live
+                .level
+                .dfx_flags
+                .unwrap()
+                .bits(),
             3
         );
         let e = parse(&["--level", "2", "--dfx-flags", "0x3"]).unwrap_err();

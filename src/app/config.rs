@@ -223,10 +223,18 @@ impl SimDefaults {
         rounds: Some(1),
         speed: Speed::Max,
     };
+    /// Enough rounds that per-level differences are not lost in one round's jitter.
+    pub const BENCH: SimDefaults = SimDefaults {
+        rounds: Some(10),
+        speed: Speed::Max,
+    };
 }
 
 pub fn sim_settings(args: &SimArgs, config: &Config, defaults: SimDefaults) -> SimSettings {
-    let config_speed = config.speed.as_deref().and_then(|s| s.parse::<Speed>().ok());
+    let config_speed = config
+        .speed
+        .as_deref()
+        .and_then(|s| s.parse::<Speed>().ok());
     SimSettings {
         workload: args
             .workload
@@ -275,14 +283,20 @@ mod tests {
         let env = env_of(&[("SWIMTOP_LEVEL", "2")]);
         let noenv = env_of(&[]);
         let r = resolve_level(&cli, &env, &cfg, Some(p), Level::DEFAULT_LIVE).unwrap();
-        assert_eq!((r.flags.level().get(), r.source), (3, LevelSource::CommandLine));
+        assert_eq!(
+            (r.flags.level().get(), r.source),
+            (3, LevelSource::CommandLine)
+        );
         let r = resolve_level(&none, &env, &cfg, Some(p), Level::DEFAULT_LIVE).unwrap();
-        assert_eq!((r.flags.level().get(), r.source), (2, LevelSource::Environment));
+        assert_eq!(
+            (r.flags.level().get(), r.source),
+            (2, LevelSource::Environment)
+        );
         let r = resolve_level(&none, &noenv, &cfg, Some(p), Level::DEFAULT_LIVE).unwrap();
         assert_eq!(r.flags.level().get(), 1);
         assert_eq!(r.source, LevelSource::ConfigFile(p.to_path_buf()));
-        let r = resolve_level(&none, &noenv, &Config::default(), None, Level::DEFAULT_LIVE)
-            .unwrap();
+        let r =
+            resolve_level(&none, &noenv, &Config::default(), None, Level::DEFAULT_LIVE).unwrap();
         assert_eq!((r.flags.level().get(), r.source), (2, LevelSource::Default));
     }
 
@@ -296,8 +310,14 @@ mod tests {
             ("level = \"2\"", 2),
         ] {
             let cfg = parse(text, p).unwrap();
-            let r = resolve_level(&LevelArgs::default(), &env_of(&[]), &cfg, Some(p), Level::OFF)
-                .unwrap();
+            let r = resolve_level(
+                &LevelArgs::default(),
+                &env_of(&[]),
+                &cfg,
+                Some(p),
+                Level::OFF,
+            )
+            .unwrap();
             assert_eq!(r.flags.level().get(), want, "{text}");
         }
         for (value, want) in [("true", 3), ("false", 0), ("2", 2)] {
@@ -317,13 +337,19 @@ mod tests {
 
     #[test]
     fn bad_config_and_env_values_are_one_line_errors() {
-        let e = parse("level = 9", Path::new("c.toml")).unwrap_err().to_string();
+        let e = parse("level = 9", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("config file c.toml:"), "{e}");
         assert!(e.contains("out of range"), "{e}");
         assert!(!e.contains('\n'), "{e}");
-        let e = parse("colour = 1", Path::new("c.toml")).unwrap_err().to_string();
+        let e = parse("colour = 1", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown field"), "{e}");
-        let e = parse("speed = \"warp\"", Path::new("c.toml")).unwrap_err().to_string();
+        let e = parse("speed = \"warp\"", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not a speed"), "{e}");
         let r = resolve_level(
             &LevelArgs::default(),
@@ -332,12 +358,19 @@ mod tests {
             None,
             Level::OFF,
         );
-        assert!(r.unwrap_err().to_string().starts_with("SWIMTOP_LEVEL=5: level 5"));
+        assert!(
+            r.unwrap_err()
+                .to_string()
+                .starts_with("SWIMTOP_LEVEL=5: level 5")
+        );
     }
 
     #[test]
     fn the_default_config_parses_and_sets_nothing() {
-        assert_eq!(parse(DEFAULT_CONFIG, Path::new("d")).unwrap(), Config::default());
+        assert_eq!(
+            parse(DEFAULT_CONFIG, Path::new("d")).unwrap(),
+            Config::default()
+        );
         // Uncomment the `# key = value` lines: the example values must be valid too.
         let is_setting = |r: &str| {
             r.split_once(" = ")
@@ -359,7 +392,10 @@ mod tests {
         let (cfg, path) = load(None, &env).unwrap();
         assert_eq!((cfg, path), (Config::default(), None));
         let e = load(Some(Path::new("/nonexistent/swimtop.toml")), &env).unwrap_err();
-        assert!(e.to_string().starts_with("config file /nonexistent/swimtop.toml:"));
+        assert!(
+            e.to_string()
+                .starts_with("config file /nonexistent/swimtop.toml:")
+        );
     }
 
     #[test]
@@ -372,6 +408,9 @@ mod tests {
         let s = sim_settings(&SimArgs::default(), &cfg, SimDefaults::RECORD);
         assert_eq!((s.rounds, s.speed, s.seed), (Some(1), Speed::Max, 9));
         let s = sim_settings(&SimArgs::default(), &cfg, SimDefaults::LIVE);
-        assert_eq!((s.rounds, s.speed), (None, Speed::DeviceNsPerSecond(50_000)));
+        assert_eq!(
+            (s.rounds, s.speed),
+            (None, Speed::DeviceNsPerSecond(50_000))
+        );
     }
 }

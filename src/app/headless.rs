@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use super::cli::{OutputFormat, RecordArgs, StatsArgs};
 use super::config::{ResolvedLevel, SimSettings};
@@ -38,34 +38,25 @@ pub fn collect(
     mut on_round: impl FnMut(&mut TraceStore, &RoundSummary, Counts),
     mut on_batch: impl FnMut(&TraceStore),
 ) -> anyhow::Result<Collected> {
-    let mut store: Option<TraceStore> = None;
+    let mut store = TraceStore::new(handle.info.clone(), handle.flags);
     let summary = loop {
         let Some(item) = handle.rx.recv() else {
             bail!("the capture thread ended without reporting a result");
         };
         match item {
-            CaptureItem::Event(CaptureEvent::Started { info, flags }) => {
-                store = Some(TraceStore::new(info, flags));
-            }
             CaptureItem::Batch(batch) => {
-                let s = store
-                    .as_mut()
-                    .context("capture sent records before describing the device")?;
-                s.ingest(batch);
-                on_batch(s);
+                store.ingest(batch);
+                on_batch(&store);
             }
             CaptureItem::Event(CaptureEvent::Round(r)) => {
-                if let Some(s) = store.as_mut() {
-                    s.round_done(&r);
-                    on_round(s, &r, handle.accounting.snapshot());
-                }
+                store.round_done(&r);
+                on_round(&mut store, &r, handle.accounting.snapshot());
             }
             CaptureItem::Event(CaptureEvent::Finished(summary)) => break summary,
             CaptureItem::Event(CaptureEvent::Failed(msg)) => bail!("{msg}"),
         }
     };
     handle.join();
-    let store = store.context("capture finished without describing the device")?;
     Ok(Collected {
         store,
         summary,
@@ -222,9 +213,9 @@ fn write_record_report(
     }
     writeln!(
         out,
-        "device time {} of which modelled {} overhead {}",
+        "device time {} · modelled instrumentation cost {} (summed over every core and AICPU thread; \
+         `swimtop bench` shows what it adds to device time)",
         units::duration(r.device_time_ns),
-        r.flags,
         units::duration(r.overhead_ns)
     )?;
     Ok(())
@@ -330,7 +321,11 @@ fn stats_table(
     }
     if !s.threads.is_empty() {
         writeln!(out)?;
-        writeln!(out, "{:<8} phase share of the thread's recorded time", "thread")?;
+        writeln!(
+            out,
+            "{:<8} phase share of the thread's recorded time",
+            "thread"
+        )?;
         for t in &s.threads {
             let shares: Vec<String> = t
                 .phases

@@ -14,7 +14,8 @@ pub fn init_file(path: &Path) -> anyhow::Result<()> {
         .append(true)
         .open(path)
         .with_context(|| format!("log file {}", path.display()))?;
-    let filter = EnvFilter::try_from_env("SWIMTOP_LOG_LEVEL").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_env("SWIMTOP_LOG_LEVEL").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)

@@ -6,17 +6,16 @@ use crossbeam_channel::{Receiver, Sender, TrySendError};
 
 use super::accounting::Accounting;
 use crate::device::{RecordSink, RunSummary};
-use crate::dfx::DfxFlags;
-use crate::record::{DeviceInfo, Record, RoundSummary};
+use crate::record::{Record, RoundSummary};
 
 /// A batch of records, in device order.
 pub type Batch = Vec<Record>;
 
-/// Lifecycle of a capture, in order: `Started`, any number of `Round`, then
-/// exactly one of `Finished` or `Failed`.
+/// Lifecycle of a capture: any number of `Round`, then exactly one of
+/// `Finished` or `Failed`. (The device description is known before the thread
+/// starts: see `CaptureHandle::info`.)
 #[derive(Debug, Clone)]
 pub enum CaptureEvent {
-    Started { info: DeviceInfo, flags: DfxFlags },
     Round(RoundSummary),
     Finished(RunSummary),
     /// The device failed or panicked; the message is one line for the user.

@@ -107,19 +107,19 @@ pub fn write_capture(
         Format::Chip => atomic::write_file(out, |w| raw::write(capture, w))?,
     }
     written.push(out.to_path_buf());
-    if format == Format::Chip {
-        let dir = out.parent().unwrap_or_else(|| Path::new(""));
-        if !capture.submits.is_empty() {
-            let p = dir.join("deps.json");
-            atomic::write_file(&p, |w| deps::write(capture, w))?;
-            written.push(p);
-        }
-        if name_map::has_names(&capture.info) {
-            let case = capture.info.case_name.as_deref().unwrap_or("swimtop");
-            let p = dir.join(name_map::file_name(case));
-            atomic::write_file(&p, |w| name_map::write(&capture.info, w))?;
-            written.push(p);
-        }
+    let dir = out.parent().unwrap_or_else(|| Path::new(""));
+    if format == Format::Chip && !capture.submits.is_empty() {
+        let p = dir.join("deps.json");
+        atomic::write_file(&p, |w| deps::write(capture, w))?;
+        written.push(p);
+    }
+    // Both generations got their names from a sibling name map (SceneTest
+    // wrote one beside perf_swimlane files too), so write it for either.
+    if name_map::has_names(&capture.info) {
+        let case = capture.info.case_name.as_deref().unwrap_or("swimtop");
+        let p = dir.join(name_map::file_name(case));
+        atomic::write_file(&p, |w| name_map::write(&capture.info, w))?;
+        written.push(p);
     }
     Ok(written)
 }

@@ -12,6 +12,7 @@ use super::accounting::Accounting;
 use super::channel::{CaptureEvent, CaptureReceiver, CaptureSender, SendPolicy};
 use crate::device::{Device, StopToken};
 use crate::dfx::DfxFlags;
+use crate::record::DeviceInfo;
 
 /// Channel sizing and loss policy for one capture.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +39,10 @@ impl CaptureConfig {
 
 /// A running capture. Dropping it stops the device and joins the thread.
 pub struct CaptureHandle {
+    /// The device being captured, described before its thread starts so that
+    /// a store can exist before the first batch arrives.
+    pub info: DeviceInfo,
+    pub flags: DfxFlags,
     pub rx: CaptureReceiver,
     pub accounting: Accounting,
     stop: StopToken,
@@ -46,7 +51,12 @@ pub struct CaptureHandle {
 
 impl CaptureHandle {
     /// Starts `device` at `flags` on its own thread.
-    pub fn spawn(mut device: Box<dyn Device>, flags: DfxFlags, cfg: CaptureConfig) -> CaptureHandle {
+    pub fn spawn(
+        mut device: Box<dyn Device>,
+        flags: DfxFlags,
+        cfg: CaptureConfig,
+    ) -> CaptureHandle {
+        let info = device.info();
         let (batch_tx, batch_rx) = bounded(cfg.capacity.max(1));
         let (event_tx, event_rx) = unbounded();
         let accounting = Accounting::new();
@@ -56,10 +66,6 @@ impl CaptureHandle {
         let spawned = std::thread::Builder::new()
             .name("swimtop-capture".into())
             .spawn(move || {
-                sender.event(CaptureEvent::Started {
-                    info: device.info(),
-                    flags,
-                });
                 let outcome = catch_unwind(AssertUnwindSafe(|| {
                     device.run(flags, &mut sender, &thread_stop)
                 }));
@@ -81,6 +87,8 @@ impl CaptureHandle {
                     "could not start the capture thread: {e}"
                 )));
                 return CaptureHandle {
+                    info,
+                    flags,
                     rx: CaptureReceiver {
                         batches: batch_rx,
                         events: rx,
@@ -92,6 +100,8 @@ impl CaptureHandle {
             }
         };
         CaptureHandle {
+            info,
+            flags,
             rx: CaptureReceiver {
                 batches: batch_rx,
                 events: event_rx,
@@ -259,8 +269,14 @@ mod tests {
         assert!(failed.is_none(), "{failed:?}");
         let summary = finished.unwrap();
         let c = cap.accounting.snapshot();
-        assert_eq!(c.produced, summary.records, "produced counts what the device made");
-        assert_eq!(c.delivered, got, "delivered counts what the consumer received");
+        assert_eq!(
+            c.produced, summary.records,
+            "produced counts what the device made"
+        );
+        assert_eq!(
+            c.delivered, got,
+            "delivered counts what the consumer received"
+        );
         assert!(c.dropped > 0, "a slow consumer must cause drops: {c:?}");
         assert!(c.balanced(), "{c:?}");
     }

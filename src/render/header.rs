@@ -57,7 +57,7 @@ pub fn header_text(h: &HeaderModel) -> String {
     if let Some(d) = h.round_device_ns {
         let mut s = format!("device {}", units::duration(d));
         if let Some(o) = h.round_overhead_ns.filter(|o| *o > 0) {
-            s.push_str(&format!(" (dfx {})", units::duration(o)));
+            s.push_str(&format!(" · dfx cost Σ{}", units::duration(o)));
         }
         parts.push(s);
     }
@@ -89,15 +89,23 @@ mod tests {
         assert_eq!(
             header_text(&h),
             "sim paged_attention seed 7 │ L2 [aicore-timing|task-lifecycle] │ round 3 │ following │ \
-             records 12.0k produced · 11.0k delivered · 1000 dropped │ 2500/s │ device 812.4 µs (dfx 12.10 µs)"
+             records 12.0k produced · 11.0k delivered · 1000 dropped │ 2500/s │ device 812.4 µs · dfx cost Σ12.10 µs"
         );
     }
 
     #[test]
     fn notes_explain_what_a_level_lacks() {
         assert!(level_note(Level::OFF.flags()).unwrap().contains("off"));
-        assert!(level_note(Level::new(1).unwrap().flags()).unwrap().contains("no dispatch"));
-        assert!(level_note(Level::new(2).unwrap().flags()).unwrap().contains("phases"));
+        assert!(
+            level_note(Level::new(1).unwrap().flags())
+                .unwrap()
+                .contains("no dispatch")
+        );
+        assert!(
+            level_note(Level::new(2).unwrap().flags())
+                .unwrap()
+                .contains("phases")
+        );
         assert_eq!(level_note(Level::new(3).unwrap().flags()), None);
     }
 }
