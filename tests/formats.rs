@@ -815,7 +815,10 @@ fn swimlane_export_writes_the_file_and_its_name_map() {
     let name_map = dir.join("name_map_TestTinyAttn_default.json");
     assert_eq!(paths, vec![out.clone(), name_map.clone()]);
     assert_eq!(text(&out), text(&spec(LEGACY[1])));
-    assert_eq!(text(&name_map), text(&spec("name_map_TestTinyAttn_default.json")));
+    assert_eq!(
+        text(&name_map),
+        text(&spec("name_map_TestTinyAttn_default.json"))
+    );
     // Reading it back finds the names again.
     let back = formats::read_capture(&out).unwrap();
     assert_eq!(back.info.func_names.get(&0).map(String::as_str), Some("QK"));
