@@ -13,6 +13,10 @@ use crate::record::{DeviceInfo, Ns, Record, RoundSummary};
 /// Where a device hands its output. The capture thread implements it on top
 /// of the bounded channel; tests implement it with a plain `Vec`.
 pub trait RecordSink {
+    /// What the following records come from. The capture thread sends the
+    /// device's own [`Device::info`] first; a device that learns more later (a
+    /// file once parsed, a runtime once its capture appears) describes again.
+    fn describe(&mut self, info: DeviceInfo, flags: DfxFlags);
     /// A batch of records, in the order the device produced them.
     fn batch(&mut self, records: Vec<Record>);
     /// A round (one pass of the workload) has finished.
@@ -45,6 +49,7 @@ pub enum DeviceError {
 }
 
 pub trait Device: Send {
+    /// What is known before running (a file device knows only its path).
     fn info(&self) -> DeviceInfo;
     /// Runs until the device is done or `stop` is raised. Never panics across
     /// threads: failures come back as `Err`.
@@ -140,12 +145,16 @@ impl WallClock for VirtualClock {
 /// A sink that keeps everything in memory (tests, benches, headless tools).
 #[derive(Debug, Default)]
 pub struct VecSink {
+    pub described: Vec<(DeviceInfo, DfxFlags)>,
     pub records: Vec<Record>,
     pub rounds: Vec<RoundSummary>,
     pub batches: usize,
 }
 
 impl RecordSink for VecSink {
+    fn describe(&mut self, info: DeviceInfo, flags: DfxFlags) {
+        self.described.push((info, flags));
+    }
     fn batch(&mut self, records: Vec<Record>) {
         self.batches += 1;
         self.records.extend(records);

@@ -38,25 +38,34 @@ pub fn collect(
     mut on_round: impl FnMut(&mut TraceStore, &RoundSummary, Counts),
     mut on_batch: impl FnMut(&TraceStore),
 ) -> anyhow::Result<Collected> {
-    let mut store = TraceStore::new(handle.info.clone(), handle.flags);
+    let mut store: Option<TraceStore> = None;
     let summary = loop {
         let Some(item) = handle.rx.recv() else {
             bail!("the capture thread ended without reporting a result");
         };
         match item {
+            CaptureItem::Describe(info, flags) => store = Some(TraceStore::new(*info, flags)),
             CaptureItem::Batch(batch) => {
-                store.ingest(batch);
-                on_batch(&store);
+                let Some(s) = store.as_mut() else {
+                    bail!("the device sent records before describing itself");
+                };
+                s.ingest(batch);
+                on_batch(s);
             }
             CaptureItem::Event(CaptureEvent::Round(r)) => {
-                store.round_done(&r);
-                on_round(&mut store, &r, handle.accounting.snapshot());
+                if let Some(s) = store.as_mut() {
+                    s.round_done(&r);
+                    on_round(s, &r, handle.accounting.snapshot());
+                }
             }
             CaptureItem::Event(CaptureEvent::Finished(summary)) => break summary,
             CaptureItem::Event(CaptureEvent::Failed(msg)) => bail!("{msg}"),
         }
     };
     handle.join();
+    let Some(store) = store else {
+        bail!("the device finished without describing itself");
+    };
     Ok(Collected {
         store,
         summary,

@@ -6,10 +6,19 @@ use crossbeam_channel::{Receiver, Sender, TrySendError};
 
 use super::accounting::Accounting;
 use crate::device::{RecordSink, RunSummary};
-use crate::record::{Record, RoundSummary};
+use crate::dfx::DfxFlags;
+use crate::record::{DeviceInfo, Record, RoundSummary};
 
 /// A batch of records, in device order.
 pub type Batch = Vec<Record>;
+
+/// What the data channel carries. A description travels on the same channel
+/// as the records so that it is always seen before the records it describes.
+#[derive(Debug)]
+pub enum CaptureData {
+    Describe(Box<DeviceInfo>, DfxFlags),
+    Records(Batch),
+}
 
 /// Lifecycle of a capture: any number of `Round`, then exactly one of
 /// `Finished` or `Failed`. (The device description is known before the thread
@@ -34,7 +43,7 @@ pub enum SendPolicy {
 
 /// The capture thread's end: a [`RecordSink`] over the two channels.
 pub struct CaptureSender {
-    pub(crate) batches: Sender<Batch>,
+    pub(crate) batches: Sender<CaptureData>,
     pub(crate) events: Sender<CaptureEvent>,
     pub(crate) policy: SendPolicy,
     pub(crate) accounting: Accounting,
@@ -42,7 +51,7 @@ pub struct CaptureSender {
 
 impl CaptureSender {
     pub fn new(
-        batches: Sender<Batch>,
+        batches: Sender<CaptureData>,
         events: Sender<CaptureEvent>,
         policy: SendPolicy,
         accounting: Accounting,
@@ -62,14 +71,22 @@ impl CaptureSender {
 }
 
 impl RecordSink for CaptureSender {
+    fn describe(&mut self, info: DeviceInfo, flags: DfxFlags) {
+        // Never dropped: without it the records that follow mean nothing.
+        let _ = self
+            .batches
+            .send(CaptureData::Describe(Box::new(info), flags));
+    }
+
     fn batch(&mut self, records: Vec<Record>) {
         let n = records.len() as u64;
         if n == 0 {
             return;
         }
+        let data = CaptureData::Records(records);
         let sent = match self.policy {
-            SendPolicy::Lossless => self.batches.send(records).is_ok(),
-            SendPolicy::DropWhenFull => match self.batches.try_send(records) {
+            SendPolicy::Lossless => self.batches.send(data).is_ok(),
+            SendPolicy::DropWhenFull => match self.batches.try_send(data) {
                 Ok(()) => true,
                 Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
             },
@@ -89,13 +106,14 @@ impl RecordSink for CaptureSender {
 /// One thing received from the capture thread.
 #[derive(Debug)]
 pub enum CaptureItem {
+    Describe(Box<DeviceInfo>, DfxFlags),
     Batch(Batch),
     Event(CaptureEvent),
 }
 
 /// The app's end.
 pub struct CaptureReceiver {
-    pub batches: Receiver<Batch>,
+    pub batches: Receiver<CaptureData>,
     pub events: Receiver<CaptureEvent>,
 }
 
@@ -109,7 +127,10 @@ impl CaptureReceiver {
         loop {
             crossbeam_channel::select_biased! {
                 recv(batches) -> b => match b {
-                    Ok(b) => return Some(CaptureItem::Batch(b)),
+                    Ok(CaptureData::Records(b)) => return Some(CaptureItem::Batch(b)),
+                    Ok(CaptureData::Describe(info, flags)) => {
+                        return Some(CaptureItem::Describe(info, flags));
+                    }
                     // The thread ended; its last events may still be queued.
                     Err(_) => batches = crossbeam_channel::never(),
                 },

@@ -10,9 +10,9 @@ use crossbeam_channel::{bounded, unbounded};
 
 use super::accounting::Accounting;
 use super::channel::{CaptureEvent, CaptureReceiver, CaptureSender, SendPolicy};
+use crate::device::RecordSink;
 use crate::device::{Device, StopToken};
 use crate::dfx::DfxFlags;
-use crate::record::DeviceInfo;
 
 /// Channel sizing and loss policy for one capture.
 #[derive(Debug, Clone, Copy)]
@@ -39,9 +39,7 @@ impl CaptureConfig {
 
 /// A running capture. Dropping it stops the device and joins the thread.
 pub struct CaptureHandle {
-    /// The device being captured, described before its thread starts so that
-    /// a store can exist before the first batch arrives.
-    pub info: DeviceInfo,
+    /// The level the device was asked to run at.
     pub flags: DfxFlags,
     pub rx: CaptureReceiver,
     pub accounting: Accounting,
@@ -56,7 +54,6 @@ impl CaptureHandle {
         flags: DfxFlags,
         cfg: CaptureConfig,
     ) -> CaptureHandle {
-        let info = device.info();
         let (batch_tx, batch_rx) = bounded(cfg.capacity.max(1));
         let (event_tx, event_rx) = unbounded();
         let accounting = Accounting::new();
@@ -66,6 +63,7 @@ impl CaptureHandle {
         let spawned = std::thread::Builder::new()
             .name("swimtop-capture".into())
             .spawn(move || {
+                sender.describe(device.info(), flags);
                 let outcome = catch_unwind(AssertUnwindSafe(|| {
                     device.run(flags, &mut sender, &thread_stop)
                 }));
@@ -87,7 +85,6 @@ impl CaptureHandle {
                     "could not start the capture thread: {e}"
                 )));
                 return CaptureHandle {
-                    info,
                     flags,
                     rx: CaptureReceiver {
                         batches: batch_rx,
@@ -100,7 +97,6 @@ impl CaptureHandle {
             }
         };
         CaptureHandle {
-            info,
             flags,
             rx: CaptureReceiver {
                 batches: batch_rx,
@@ -161,7 +157,7 @@ mod tests {
 
     use super::*;
     use crate::capture::channel::CaptureItem;
-    use crate::device::{DeviceError, RecordSink, RunSummary};
+    use crate::device::{DeviceError, RunSummary};
     use crate::record::{CoreType, DeviceInfo, Record, TaskId, TaskRecord};
 
     /// Emits `batches` batches of `per_batch` task records as fast as it can.
@@ -245,7 +241,7 @@ mod tests {
                 }
                 CaptureItem::Event(CaptureEvent::Finished(s)) => return (got, Some(s), None),
                 CaptureItem::Event(CaptureEvent::Failed(m)) => return (got, None, Some(m)),
-                CaptureItem::Event(_) => {}
+                CaptureItem::Describe(..) | CaptureItem::Event(_) => {}
             }
         }
         (got, None, None)

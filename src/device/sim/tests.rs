@@ -603,6 +603,9 @@ struct StopAfter {
 }
 
 impl RecordSink for StopAfter {
+    fn describe(&mut self, info: DeviceInfo, flags: DfxFlags) {
+        self.inner.describe(info, flags);
+    }
     fn batch(&mut self, records: Vec<Record>) {
         self.inner.batch(records);
     }
