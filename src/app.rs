@@ -1,11 +1,19 @@
 //! CLI, configuration, the event loop and the non-interactive modes.
 
+pub mod action;
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod event_loop;
 pub mod headless;
+pub mod input;
+pub mod keys;
 pub mod logging;
 pub mod source;
+pub mod state;
+pub mod terminal;
+pub mod tui;
+pub mod viewer;
 
 use std::io::Write;
 
@@ -58,17 +66,74 @@ pub fn run(
                 writeln!(stdout, "{config:#?}")?;
             }
         }
-        None => {
-            let level = resolve_level(
-                &cli.live.level,
-                env,
-                &config,
-                config_path.as_deref(),
-                Level::DEFAULT_LIVE,
-            )?;
-            let sim = sim_settings(&cli.live.sim, &config, SimDefaults::LIVE);
-            headless::follow_lines(&sim, &level, stdout)?;
-        }
+        None => live(
+            cli.live,
+            &config,
+            config_path.as_deref(),
+            env,
+            stdout,
+            stderr,
+        )?,
     }
     Ok(())
+}
+
+/// Records kept while following when `--history` is not given (≈ 90 MB).
+pub const DEFAULT_HISTORY: u64 = 500_000;
+pub const DEFAULT_FPS: u32 = 30;
+
+/// The default job: the full-screen view of the simulated chip or of a file;
+/// one status line per round when there is no terminal (or `--lines`).
+fn live(
+    args: cli::LiveArgs,
+    config: &config::Config,
+    config_path: Option<&std::path::Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+
+    let level = resolve_level(&args.level, env, config, config_path, Level::DEFAULT_LIVE)?;
+    let sim = sim_settings(&args.sim, config, SimDefaults::LIVE);
+    let on_terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    if args.view.lines || !on_terminal {
+        if let Some(file) = &args.file {
+            anyhow::bail!(
+                "{} opens in the full-screen view, which needs a terminal; `swimtop stats {}` prints a summary",
+                file.display(),
+                file.display()
+            );
+        }
+        return headless::follow_lines(&sim, &level, stdout);
+    }
+    let no_color = args.view.no_color || env("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let opts = tui::TuiOptions {
+        fps: args.view.fps.unwrap_or(DEFAULT_FPS),
+        history: Some(args.view.history.unwrap_or(DEFAULT_HISTORY)),
+        color: !no_color,
+    };
+    let (device, capture_cfg): (Box<dyn crate::device::Device>, _) = match &args.file {
+        Some(path) => (
+            Box::new(crate::device::file::FileDevice::new(
+                path.clone(),
+                load_capture,
+            )),
+            crate::capture::thread::CaptureConfig::lossless(),
+        ),
+        None => (
+            Box::new(source::sim_device(&sim, false)?),
+            crate::capture::thread::CaptureConfig::live(),
+        ),
+    };
+    let summary = tui::run(device, level.flags, capture_cfg, opts)?;
+    writeln!(stderr, "{}", summary.line())?;
+    if let Some(f) = summary.failure {
+        anyhow::bail!("device failed: {f}");
+    }
+    Ok(())
+}
+
+fn load_capture(path: &std::path::Path) -> Result<crate::record::Capture, String> {
+    crate::capture::formats::read_capture(path).map_err(|e| e.to_string())
 }

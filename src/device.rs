@@ -2,6 +2,7 @@
 //! simulated a2a3 chip (`sim`), a capture file (`file`, later) and the real
 //! runtime's own command (`runtime`, later).
 
+pub mod file;
 pub mod sim;
 
 use std::sync::{Arc, Condvar, Mutex};

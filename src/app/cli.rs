@@ -113,13 +113,38 @@ pub struct SimArgs {
     pub speed: Option<Speed>,
 }
 
-/// The default job: follow the simulated chip live.
+/// The default job: follow the simulated chip live, or open a capture file.
 #[derive(Debug, Args, Clone, Default)]
 pub struct LiveArgs {
+    /// A capture file to open instead of the simulated chip (swimlane JSON or
+    /// chip_swimlane_records.json)
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
     #[command(flatten)]
     pub level: LevelArgs,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub view: ViewArgs,
+}
+
+/// How the live view draws.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ViewArgs {
+    /// Most frames per second [default: 30]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=240))]
+    pub fps: Option<u32>,
+    /// Records kept in memory while following; older rounds are evicted and
+    /// counted (e.g. 500k, 2M) [default: 500k]
+    #[arg(long, value_name = "RECORDS", value_parser = parse_count)]
+    pub history: Option<u64>,
+    /// No colours (also when NO_COLOR is set); glyphs still tell markers and phases apart
+    #[arg(long)]
+    pub no_color: bool,
+    /// Print one status line per round instead of the full-screen view
+    /// (the default when stdout is not a terminal)
+    #[arg(long)]
+    pub lines: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -219,6 +244,24 @@ pub fn parse_duration_ns(t: &str) -> Option<u64> {
     Some((v * scale).round() as u64)
 }
 
+/// `500000`, `500k`, `2M`.
+fn parse_count(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let (num, mult) = match t.strip_suffix('k') {
+        Some(n) => (n, 1_000.0),
+        None => match t.strip_suffix('m') {
+            Some(n) => (n, 1_000_000.0),
+            None => (t.as_str(), 1.0),
+        },
+    };
+    num.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 1.0)
+        .map(|v| (v * mult).round() as u64)
+        .ok_or_else(|| format!("'{s}' is not a record count: expected e.g. 500000, 500k or 2M"))
+}
+
 fn parse_level(s: &str) -> Result<Level, String> {
     // On the command line a level is a number; booleans belong to old configs.
     s.trim()
@@ -287,6 +330,15 @@ mod tests {
         );
         let e = parse(&["--level", "2", "--dfx-flags", "0x3"]).unwrap_err();
         assert_eq!(e.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn counts_parse() {
+        assert_eq!(parse_count("500k").unwrap(), 500_000);
+        assert_eq!(parse_count("2M").unwrap(), 2_000_000);
+        assert_eq!(parse_count("1234").unwrap(), 1234);
+        assert!(parse_count("lots").is_err());
+        assert!(parse_count("0").is_err());
     }
 
     #[test]

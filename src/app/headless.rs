@@ -484,6 +484,8 @@ pub fn follow_lines(
                 ingest_per_s: store.ingested() as f64 / started.elapsed().as_secs_f64().max(1e-3),
                 round_device_ns: Some(round.device_time_ns()),
                 round_overhead_ns: Some(round.overhead_ns),
+                view_span_ns: None,
+                status: None,
             };
             if let Err(e) = writeln!(out, "{}", header_text(&h)).and_then(|()| out.flush()) {
                 // A closed pipe (`| head`) ends the run quietly.

@@ -20,6 +20,11 @@ pub struct HeaderModel {
     /// Device time of the latest round and its modelled instrumentation share.
     pub round_device_ns: Option<Ns>,
     pub round_overhead_ns: Option<Ns>,
+    /// The width of the visible window (TUI only).
+    pub view_span_ns: Option<Ns>,
+    /// How the device is doing when it is not simply running: `finished`,
+    /// `device failed: …`, `loading …`.
+    pub status: Option<String>,
 }
 
 /// Why a level shows less: said in the header so a missing arrow is not a bug.
@@ -27,21 +32,39 @@ pub fn level_note(flags: DfxFlags) -> Option<&'static str> {
     if flags.is_empty() || !flags.aicore_timing() {
         Some("profiling off: device progress only")
     } else if !flags.task_lifecycle() {
-        Some("level 1: no dispatch/finish marks or fanout (use --level 2)")
+        Some("no dispatch/finish or fanout at L1 (--level 2)")
     } else if !flags.phase_buffers() {
-        Some("no scheduler phases (use --level 3)")
+        Some("no phases at L2 (--level 3)")
     } else {
         None
     }
 }
 
-/// One line, fields separated by `│`.
-pub fn header_text(h: &HeaderModel) -> String {
-    let mut parts = vec![h.source.clone(), h.flags.to_string()];
+/// A header field and how much it matters: 0 is never dropped; on a narrow
+/// terminal the highest numbers go first.
+type Part = (String, u8);
+
+/// What the device is and where the view is.
+fn identity_parts(h: &HeaderModel, with_note: bool) -> Vec<Part> {
+    let mut parts = vec![(h.source.clone(), 3), (h.flags.to_string(), 0)];
     if let Some(r) = h.round {
-        parts.push(format!("round {r}"));
+        parts.push((format!("round {r}"), 2));
     }
-    parts.push(if h.following { "following" } else { "paused" }.to_string());
+    parts.push((
+        (if h.following { "following" } else { "paused" }).to_string(),
+        0,
+    ));
+    if let Some(s) = &h.status {
+        parts.push((s.clone(), 0));
+    }
+    if with_note && let Some(note) = level_note(h.flags) {
+        parts.push((note.to_string(), 1));
+    }
+    parts
+}
+
+/// Whether every record made it, and how fast they come.
+fn flow_parts(h: &HeaderModel) -> Vec<Part> {
     let c = &h.counts;
     let mut rec = format!(
         "records {} produced · {} delivered · {} dropped",
@@ -52,16 +75,56 @@ pub fn header_text(h: &HeaderModel) -> String {
     if c.evicted > 0 {
         rec.push_str(&format!(" · {} evicted", units::count(c.evicted)));
     }
-    parts.push(rec);
-    parts.push(units::rate(h.ingest_per_s));
-    if let Some(d) = h.round_device_ns {
-        let mut s = format!("device {}", units::duration(d));
-        if let Some(o) = h.round_overhead_ns.filter(|o| *o > 0) {
-            s.push_str(&format!(" · dfx cost Σ{}", units::duration(o)));
-        }
-        parts.push(s);
+    let mut parts = vec![(rec, 0), (units::rate(h.ingest_per_s), 1)];
+    if let Some(v) = h.view_span_ns {
+        parts.push((format!("view {}", units::duration(v)), 2));
     }
-    parts.join(" │ ")
+    if let Some(d) = h.round_device_ns {
+        parts.push((format!("device {}", units::duration(d)), 3));
+        if let Some(o) = h.round_overhead_ns.filter(|o| *o > 0) {
+            parts.push((format!("dfx cost Σ{}", units::duration(o)), 4));
+        }
+    }
+    parts
+}
+
+const SEP: &str = " │ ";
+
+/// Joins parts, dropping the least important until the line fits `width`.
+fn fit(mut parts: Vec<Part>, width: usize) -> String {
+    loop {
+        let text = parts
+            .iter()
+            .map(|p| p.0.as_str())
+            .collect::<Vec<_>>()
+            .join(SEP);
+        if text.chars().count() <= width {
+            return text;
+        }
+        let Some(worst) = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.1 > 0)
+            .max_by_key(|(i, p)| (p.1, *i))
+            .map(|(i, _)| i)
+        else {
+            return text;
+        };
+        parts.remove(worst);
+    }
+}
+
+/// One line, fields separated by `│` (the status-line mode).
+pub fn header_text(h: &HeaderModel) -> String {
+    let mut parts = identity_parts(h, false);
+    parts.extend(flow_parts(h));
+    fit(parts, usize::MAX)
+}
+
+/// The TUI's two header lines for a terminal `width` columns wide.
+pub fn header_lines(h: &HeaderModel, width: u16) -> [String; 2] {
+    let w = usize::from(width);
+    [fit(identity_parts(h, true), w), fit(flow_parts(h), w)]
 }
 
 #[cfg(test)]
@@ -85,12 +148,25 @@ mod tests {
             ingest_per_s: 2500.0,
             round_device_ns: Some(812_400),
             round_overhead_ns: Some(12_100),
+            view_span_ns: None,
+            status: None,
         };
         assert_eq!(
             header_text(&h),
             "sim paged_attention seed 7 │ L2 [aicore-timing|task-lifecycle] │ round 3 │ following │ \
-             records 12.0k produced · 11.0k delivered · 1000 dropped │ 2500/s │ device 812.4 µs · dfx cost Σ12.10 µs"
+             records 12.0k produced · 11.0k delivered · 1000 dropped │ 2500/s │ device 812.4 µs │ dfx cost Σ12.10 µs"
         );
+        // Narrow: the level, the state, why the level shows less and the
+        // counters survive; the rest goes.
+        let [a, b] = header_lines(&h, 80);
+        assert_eq!(
+            a,
+            "L2 [aicore-timing|task-lifecycle] │ following │ no phases at L2 (--level 3)"
+        );
+        assert!(b.starts_with("records 12.0k produced"), "{b}");
+        assert!(b.chars().count() <= 80);
+        let [a, _] = header_lines(&h, 50);
+        assert_eq!(a, "L2 [aicore-timing|task-lifecycle] │ following");
     }
 
     #[test]

@@ -1,0 +1,244 @@
+//! The event loop. [`Looper::step`] applies one message at a given instant
+//! and [`Looper::draw_due`] says whether a frame is owed, so tests drive the
+//! loop with scripted messages and a fake clock; [`run`] is the thin real
+//! loop: one biased `select!` over signals, input, capture and the next
+//! deadline, redrawing only when something visible changed, at most `fps`
+//! times a second, and never letting a flood of records starve the keys.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, select_biased};
+use crossterm::event::Event;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::layout::Rect;
+
+use super::viewer::Viewer;
+use crate::capture::channel::{Batch, CaptureData, CaptureEvent};
+use crate::capture::thread::CaptureHandle;
+use crate::dfx::DfxFlags;
+use crate::record::DeviceInfo;
+use crate::render::header::header_lines;
+use crate::render::layout::ScreenLayout;
+use crate::render::{self, View};
+
+/// One thing that happened.
+#[derive(Debug)]
+pub enum Msg {
+    /// SIGINT, SIGTERM or SIGHUP.
+    Signal,
+    Input(Event),
+    Describe(Box<DeviceInfo>, DfxFlags),
+    Batch(Batch),
+    Capture(CaptureEvent),
+    /// The deadline passed (frame due, or the 1 Hz tick).
+    Tick,
+}
+
+/// Budget for draining queued batches before looking at input again.
+const DRAIN_BUDGET: Duration = Duration::from_millis(5);
+const TICK: Duration = Duration::from_secs(1);
+
+pub struct Looper {
+    pub viewer: Viewer,
+    frame: Duration,
+    dirty: bool,
+    last_draw: Option<Instant>,
+    next_tick: Instant,
+    /// Header text of the last frame: a paused view redraws for the header
+    /// only when its text changed, at the tick.
+    shown_header: [String; 2],
+    pub quit: bool,
+    /// Frames drawn, for tests and the exit summary.
+    pub frames: u64,
+    size: Rect,
+}
+
+impl Looper {
+    pub fn new(viewer: Viewer, fps: u32, now: Instant) -> Looper {
+        Looper {
+            viewer,
+            frame: Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 240))),
+            dirty: true,
+            last_draw: None,
+            next_tick: now + TICK,
+            shown_header: Default::default(),
+            quit: false,
+            frames: 0,
+            size: Rect::default(),
+        }
+    }
+
+    pub fn set_size(&mut self, size: Rect) {
+        if size != self.size {
+            self.size = size;
+            let detail = self.viewer.state.selection.is_some();
+            self.viewer.resized(ScreenLayout::compute(size, detail));
+            self.dirty = true;
+        }
+    }
+
+    /// Applies one message.
+    pub fn step(&mut self, msg: Msg, now: Instant) {
+        match msg {
+            Msg::Signal => self.quit = true,
+            Msg::Input(Event::Key(k)) => {
+                let o = self.viewer.key(k);
+                self.quit |= o.quit;
+                self.dirty |= o.changed;
+            }
+            Msg::Input(Event::Mouse(m)) => {
+                self.dirty |= self.viewer.mouse(m).changed;
+            }
+            Msg::Input(Event::Resize(w, h)) => self.set_size(Rect::new(0, 0, w, h)),
+            Msg::Input(_) => {}
+            Msg::Describe(info, flags) => {
+                self.viewer.describe(*info, flags);
+                self.dirty = true;
+            }
+            // While paused only the header changes: left to the tick.
+            Msg::Batch(b) => self.dirty |= self.viewer.ingest(b),
+            Msg::Capture(CaptureEvent::Round(r)) => {
+                self.viewer.round_done(&r);
+                self.dirty |= self.viewer.state.following;
+            }
+            Msg::Capture(CaptureEvent::Finished(s)) => {
+                self.viewer.finished(s);
+                self.dirty = true;
+            }
+            Msg::Capture(CaptureEvent::Failed(m)) => {
+                self.viewer.failed(m);
+                self.dirty = true;
+            }
+            Msg::Tick => {
+                if now >= self.next_tick {
+                    self.viewer.tick(now);
+                    self.next_tick = now + TICK;
+                    if header_lines(&self.viewer.header(), self.size.width) != self.shown_header {
+                        self.dirty = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A frame is owed and the frame-rate cap allows it.
+    pub fn draw_due(&self, now: Instant) -> bool {
+        self.dirty && self.last_draw.is_none_or(|t| now >= t + self.frame)
+    }
+
+    /// When the loop must wake up even if nothing arrives.
+    pub fn deadline(&self, now: Instant) -> Instant {
+        let mut d = self.next_tick;
+        if self.dirty {
+            let frame_at = self.last_draw.map_or(now, |t| t + self.frame);
+            d = d.min(frame_at);
+        }
+        d.max(now)
+    }
+
+    /// Draws a frame (compute, then paint) and records what was shown.
+    pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>, now: Instant) -> io::Result<()> {
+        let viewer = &mut self.viewer;
+        let header = viewer.header();
+        let stats = viewer.stats(now).map(|(s, scope)| (s.clone(), scope));
+        let origin = viewer.origin.unwrap_or(0);
+        let hint = viewer.hint();
+        let mut layout = ScreenLayout::default();
+        terminal
+            .draw(|frame| {
+                let area = frame.area();
+                let view = View {
+                    state: &viewer.state,
+                    store: viewer.store.as_ref(),
+                    rows: &viewer.rows,
+                    header: &header,
+                    stats: stats.as_ref().map(|(s, scope)| (s, *scope)),
+                    origin,
+                    hint,
+                };
+                layout = render::draw(frame.buffer_mut(), area, &view);
+            })
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        self.viewer.resized(layout);
+        self.size = layout.area;
+        self.shown_header = header_lines(&header, self.size.width);
+        self.dirty = false;
+        self.last_draw = Some(now);
+        self.frames += 1;
+        Ok(())
+    }
+}
+
+/// What the loop listens to.
+pub struct Sources<'a> {
+    pub signals: &'a Receiver<()>,
+    pub input: &'a Receiver<Event>,
+    pub capture: &'a CaptureHandle,
+}
+
+/// Runs until quit. `before_draw`/`after_draw` wrap each frame (synchronized
+/// update on a real terminal).
+pub fn run<B: Backend>(
+    terminal: &mut Terminal<B>,
+    looper: &mut Looper,
+    src: Sources<'_>,
+    mut around_draw: impl FnMut(bool),
+) -> io::Result<()> {
+    if let Ok(size) = terminal.size() {
+        looper.set_size(Rect::new(0, 0, size.width, size.height));
+    }
+    let mut data = src.capture.rx.batches.clone();
+    let mut events = src.capture.rx.events.clone();
+    loop {
+        let now = Instant::now();
+        if looper.draw_due(now) {
+            around_draw(true);
+            let r = looper.draw(terminal, now);
+            around_draw(false);
+            r?;
+        }
+        if looper.quit {
+            return Ok(());
+        }
+        looper.viewer.counts = src.capture.accounting.snapshot();
+        let deadline = crossbeam_channel::at(looper.deadline(Instant::now()));
+        let msg = select_biased! {
+            recv(src.signals) -> _ => Msg::Signal,
+            recv(src.input) -> e => match e {
+                Ok(e) => Msg::Input(e),
+                // The input thread ended: the terminal is gone.
+                Err(_) => Msg::Signal,
+            },
+            recv(data) -> d => match d {
+                Ok(CaptureData::Records(b)) => Msg::Batch(b),
+                Ok(CaptureData::Describe(i, f)) => Msg::Describe(i, f),
+                Err(_) => { data = crossbeam_channel::never(); Msg::Tick }
+            },
+            recv(events) -> e => match e {
+                Ok(e) => Msg::Capture(e),
+                Err(_) => { events = crossbeam_channel::never(); Msg::Tick }
+            },
+            recv(deadline) -> _ => Msg::Tick,
+        };
+        let was_batch = matches!(msg, Msg::Batch(_));
+        let now = Instant::now();
+        looper.step(msg, now);
+        if was_batch {
+            // Coalesce a flood: take what is queued, but only for a few ms so
+            // keys stay responsive.
+            let until = now + DRAIN_BUDGET;
+            while Instant::now() < until {
+                match src.capture.rx.batches.try_recv() {
+                    Ok(CaptureData::Records(b)) => looper.step(Msg::Batch(b), Instant::now()),
+                    Ok(CaptureData::Describe(i, f)) => {
+                        looper.step(Msg::Describe(i, f), Instant::now())
+                    }
+                    Err(_) => break,
+                }
+            }
+        }
+        looper.step(Msg::Tick, Instant::now());
+    }
+}

@@ -1,0 +1,71 @@
+//! The input thread: crossterm's `read` cannot be interrupted, so the thread
+//! polls with a short timeout and checks a stop flag, forwarding only what
+//! the view uses (key presses, mouse, resizes). It ends when told to or when
+//! nobody listens any more.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, unbounded};
+use crossterm::event::{self, Event, KeyEventKind};
+
+/// How long one poll may block; bounds how late the thread sees `stop`.
+const POLL: Duration = Duration::from_millis(100);
+
+pub struct InputThread {
+    pub events: Receiver<Event>,
+    stop: Arc<AtomicBool>,
+    join: Option<JoinHandle<()>>,
+}
+
+impl InputThread {
+    pub fn spawn() -> std::io::Result<InputThread> {
+        let (tx, rx) = unbounded();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let join = std::thread::Builder::new()
+            .name("swimtop-input".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    match event::poll(POLL) {
+                        Ok(false) => continue,
+                        Ok(true) => {}
+                        // The terminal is gone (hang-up): nothing more will come.
+                        Err(_) => break,
+                    }
+                    let ev = match event::read() {
+                        Ok(ev) => ev,
+                        Err(_) => break,
+                    };
+                    let wanted = match &ev {
+                        Event::Key(k) => k.kind != KeyEventKind::Release,
+                        Event::Mouse(_) | Event::Resize(..) => true,
+                        _ => false,
+                    };
+                    if wanted && tx.send(ev).is_err() {
+                        break;
+                    }
+                }
+            })?;
+        Ok(InputThread {
+            events: rx,
+            stop,
+            join: Some(join),
+        })
+    }
+
+    pub fn stop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(j) = self.join.take() {
+            let _ = j.join();
+        }
+    }
+}
+
+impl Drop for InputThread {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,117 @@
+//! The full-screen view: terminal in, input thread and capture thread up,
+//! loop, and everything put back in reverse order whatever happens.
+
+use std::io::{self, Write};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use anyhow::Context;
+use crossbeam_channel::{Receiver, Sender, bounded};
+use crossterm::execute;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+
+use super::event_loop::{self, Looper, Sources};
+use super::input::InputThread;
+use super::terminal::{self, TerminalGuard};
+use super::viewer::{CaptureStatus, Viewer};
+use crate::capture::accounting::Counts;
+use crate::capture::thread::{CaptureConfig, CaptureHandle};
+use crate::device::Device;
+use crate::dfx::DfxFlags;
+use crate::render::units;
+
+#[derive(Debug, Clone, Copy)]
+pub struct TuiOptions {
+    pub fps: u32,
+    /// Records kept in memory while following.
+    pub history: Option<u64>,
+    pub color: bool,
+}
+
+/// What to say after the screen is restored.
+#[derive(Debug)]
+pub struct TuiSummary {
+    pub frames: u64,
+    pub counts: Counts,
+    pub failure: Option<String>,
+}
+
+/// SIGINT, SIGTERM and SIGHUP become one message; the handler can only be
+/// installed once per process, so the channel lives for the process.
+fn signals() -> Receiver<()> {
+    static CHANNEL: OnceLock<(Sender<()>, Receiver<()>)> = OnceLock::new();
+    let (tx, rx) = CHANNEL.get_or_init(|| bounded(4));
+    let tx = tx.clone();
+    // An error means a handler is already installed (a second view in one
+    // process), which already feeds this channel.
+    let _ = ctrlc::set_handler(move || {
+        let _ = tx.try_send(());
+    });
+    rx.clone()
+}
+
+pub fn run(
+    device: Box<dyn Device>,
+    flags: DfxFlags,
+    capture_cfg: CaptureConfig,
+    opts: TuiOptions,
+) -> anyhow::Result<TuiSummary> {
+    let source = device.info().source;
+    let signals = signals();
+    let mut guard = TerminalGuard::enter().context("cannot take over the terminal")?;
+    let mut input = InputThread::spawn().context("cannot start the input thread")?;
+    let mut capture = CaptureHandle::spawn(device, flags, capture_cfg);
+    let viewer = Viewer::new(source, flags, opts.color, opts.history);
+    let mut looper = Looper::new(viewer, opts.fps, Instant::now());
+    let result = event_loop::run(
+        &mut guard.terminal,
+        &mut looper,
+        Sources {
+            signals: &signals,
+            input: &input.events,
+            capture: &capture,
+        },
+        |begin| {
+            // Whole frames or nothing: no tearing over a slow SSH link.
+            let mut out = io::stdout();
+            let _ = if begin {
+                execute!(out, BeginSynchronizedUpdate)
+            } else {
+                execute!(out, EndSynchronizedUpdate)
+            };
+            let _ = out.flush();
+        },
+    );
+    // Restore first, so anything below that fails is seen on a sane terminal.
+    drop(guard);
+    terminal::restore();
+    input.stop();
+    capture.stop();
+    capture.join();
+    let counts = Counts {
+        evicted: looper.viewer.store.as_ref().map_or(0, |s| s.evicted()),
+        ..capture.accounting.snapshot()
+    };
+    result.context("terminal error")?;
+    Ok(TuiSummary {
+        frames: looper.frames,
+        counts,
+        failure: match &looper.viewer.status {
+            CaptureStatus::Failed(m) => Some(m.clone()),
+            _ => None,
+        },
+    })
+}
+
+impl TuiSummary {
+    pub fn line(&self) -> String {
+        let c = &self.counts;
+        format!(
+            "swimtop: records {} produced · {} delivered · {} dropped · {} evicted",
+            units::count(c.produced),
+            units::count(c.delivered),
+            units::count(c.dropped),
+            units::count(c.evicted)
+        )
+    }
+}
