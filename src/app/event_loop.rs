@@ -15,6 +15,7 @@ use ratatui::backend::Backend;
 use ratatui::layout::Rect;
 
 use super::viewer::Viewer;
+use crate::capture::accounting::Accounting;
 use crate::capture::channel::{Batch, CaptureData, CaptureEvent};
 use crate::capture::thread::CaptureHandle;
 use crate::dfx::DfxFlags;
@@ -175,7 +176,25 @@ impl Looper {
 pub struct Sources<'a> {
     pub signals: &'a Receiver<()>,
     pub input: &'a Receiver<Event>,
-    pub capture: &'a CaptureHandle,
+    pub data: &'a Receiver<CaptureData>,
+    pub events: &'a Receiver<CaptureEvent>,
+    pub accounting: &'a Accounting,
+}
+
+impl<'a> Sources<'a> {
+    pub fn of(
+        signals: &'a Receiver<()>,
+        input: &'a Receiver<Event>,
+        capture: &'a CaptureHandle,
+    ) -> Sources<'a> {
+        Sources {
+            signals,
+            input,
+            data: &capture.rx.batches,
+            events: &capture.rx.events,
+            accounting: &capture.accounting,
+        }
+    }
 }
 
 /// Runs until quit. `before_draw`/`after_draw` wrap each frame (synchronized
@@ -189,8 +208,8 @@ pub fn run<B: Backend>(
     if let Ok(size) = terminal.size() {
         looper.set_size(Rect::new(0, 0, size.width, size.height));
     }
-    let mut data = src.capture.rx.batches.clone();
-    let mut events = src.capture.rx.events.clone();
+    let mut data = src.data.clone();
+    let mut events = src.events.clone();
     loop {
         let now = Instant::now();
         if looper.draw_due(now) {
@@ -202,7 +221,7 @@ pub fn run<B: Backend>(
         if looper.quit {
             return Ok(());
         }
-        looper.viewer.counts = src.capture.accounting.snapshot();
+        looper.viewer.counts = src.accounting.snapshot();
         let deadline = crossbeam_channel::at(looper.deadline(Instant::now()));
         let msg = select_biased! {
             recv(src.signals) -> _ => Msg::Signal,
@@ -230,7 +249,7 @@ pub fn run<B: Backend>(
             // keys stay responsive.
             let until = now + DRAIN_BUDGET;
             while Instant::now() < until {
-                match src.capture.rx.batches.try_recv() {
+                match src.data.try_recv() {
                     Ok(CaptureData::Records(b)) => looper.step(Msg::Batch(b), Instant::now()),
                     Ok(CaptureData::Describe(i, f)) => {
                         looper.step(Msg::Describe(i, f), Instant::now())

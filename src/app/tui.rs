@@ -66,11 +66,7 @@ pub fn run(
     let result = event_loop::run(
         &mut guard.terminal,
         &mut looper,
-        Sources {
-            signals: &signals,
-            input: &input.events,
-            capture: &capture,
-        },
+        Sources::of(&signals, &input.events, &capture),
         |begin| {
             // Whole frames or nothing: no tearing over a slow SSH link.
             let mut out = io::stdout();
