@@ -6,13 +6,18 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, unbounded};
 use crossterm::event::{self, Event, KeyEventKind};
 
 /// How long one poll may block; bounds how late the thread sees `stop`.
 const POLL: Duration = Duration::from_millis(100);
+/// How long `stop` waits for the thread. On a hung-up terminal crossterm's
+/// `poll` never returns (it re-reads the dead tty in a loop, crossterm#793),
+/// so past this the thread is left to end with the process instead of
+/// holding the exit up forever.
+const JOIN_WAIT: Duration = Duration::from_millis(500);
 
 pub struct InputThread {
     pub events: Receiver<Event>,
@@ -59,7 +64,13 @@ impl InputThread {
     pub fn stop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(j) = self.join.take() {
-            let _ = j.join();
+            let until = Instant::now() + JOIN_WAIT;
+            while !j.is_finished() && Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if j.is_finished() {
+                let _ = j.join();
+            }
         }
     }
 }
