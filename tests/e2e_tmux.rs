@@ -33,6 +33,8 @@ const RESTORED_MODES: &str = "alt=0 cursor=1 mouse=0,0,0,0,0,0";
 struct Pane {
     socket: String,
     dir: PathBuf,
+    /// The server's socket file, which `kill-server` leaves behind.
+    socket_path: Option<PathBuf>,
 }
 
 /// How swimtop ended, as the pane's script saw it.
@@ -55,7 +57,11 @@ impl Pane {
         let dir = std::env::temp_dir().join(&socket);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("home")).unwrap();
-        let pane = Pane { socket, dir };
+        let mut pane = Pane {
+            socket,
+            dir,
+            socket_path: None,
+        };
         let script = pane.dir.join("run.sh");
         std::fs::write(&script, format!("{prelude}\n{}", pane.script(args))).unwrap();
         pane.tmux(&[
@@ -71,6 +77,8 @@ impl Pane {
             "sh",
             script.to_str().unwrap(),
         ]);
+        let path = pane.tmux(&["display-message", "-p", "#{socket_path}"]);
+        pane.socket_path = Some(PathBuf::from(path.trim()));
         pane
     }
 
@@ -258,6 +266,9 @@ impl Drop for Pane {
                 .status();
         }
         let _ = self.tmux_output(&["kill-server"]);
+        if let Some(path) = &self.socket_path {
+            let _ = std::fs::remove_file(path);
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
