@@ -114,13 +114,16 @@ fn live(
         color: !no_color,
     };
     let (device, capture_cfg): (Box<dyn crate::device::Device>, _) = match &args.file {
-        Some(path) => (
-            Box::new(crate::device::file::FileDevice::new(
-                path.clone(),
-                load_capture,
-            )),
-            crate::capture::thread::CaptureConfig::lossless(),
-        ),
+        Some(path) => {
+            let mut dev = crate::device::file::FileDevice::new(path.clone(), load_capture);
+            if let Some(cli::Speed::DeviceNsPerSecond(n)) = args.replay {
+                dev = dev.paced(n, Box::new(crate::device::RealClock::default()));
+            }
+            (
+                Box::new(dev),
+                crate::capture::thread::CaptureConfig::lossless(),
+            )
+        }
         None => (
             Box::new(source::sim_device(&sim, false)?),
             crate::capture::thread::CaptureConfig::live(),

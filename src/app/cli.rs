@@ -120,6 +120,10 @@ pub struct LiveArgs {
     /// chip_swimlane_records.json)
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// Replay FILE paced at this device time per wall second (e.g. 100us, 1ms)
+    /// instead of showing it all at once, to review a run as it happened
+    #[arg(long, value_name = "SPEED", requires = "file")]
+    pub replay: Option<Speed>,
     #[command(flatten)]
     pub level: LevelArgs,
     #[command(flatten)]

@@ -2,28 +2,74 @@
 //! capture thread and channel as a live device's, so the same view shows
 //! them. The file is parsed on the capture thread (the screen is up at once);
 //! the parser is injected so this module does not depend on the formats.
+//! Replay is instant, or paced so the live view can be reviewed as it
+//! happened: each record is released when device time reaches the moment the
+//! device would have had it (a task at its finish, a phase at its end).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use super::{Device, DeviceError, RecordSink, RunSummary, StopToken};
+use super::{Device, DeviceError, RealClock, RecordSink, RunSummary, StopToken, WallClock};
 use crate::dfx::DfxFlags;
-use crate::record::{Capture, DeviceInfo, Record, RoundSummary};
+use crate::record::{Capture, DeviceInfo, Ns, Record, RoundSummary, TaskId};
 
 /// Parses a capture file; the message is shown to the user as is.
 pub type Loader = fn(&std::path::Path) -> Result<Capture, String>;
 
-/// Records per batch when replaying.
+/// Records per batch when replaying at once.
 const BATCH: usize = 8192;
+/// Wall time between batches of a paced replay.
+const TICK: Duration = Duration::from_millis(20);
 
 pub struct FileDevice {
     path: PathBuf,
     load: Loader,
+    /// Device ns per wall second; `None` = all at once.
+    pace: Option<u64>,
+    clock: Box<dyn WallClock>,
 }
 
 impl FileDevice {
     pub fn new(path: PathBuf, load: Loader) -> FileDevice {
-        FileDevice { path, load }
+        FileDevice {
+            path,
+            load,
+            pace: None,
+            clock: Box::new(RealClock::default()),
+        }
     }
+
+    /// Replays at `device_ns_per_wall_s` instead of all at once.
+    pub fn paced(mut self, device_ns_per_wall_s: u64, clock: Box<dyn WallClock>) -> FileDevice {
+        self.pace = Some(device_ns_per_wall_s.max(1));
+        self.clock = clock;
+        self
+    }
+}
+
+/// When the device would have had each record: dep_gen submits first, a task
+/// at its finish (or end), its fanout with it, a phase at its end.
+fn observed_at(records: &[Record]) -> Vec<Ns> {
+    let mut done: HashMap<TaskId, Ns> = HashMap::new();
+    for r in records {
+        if let Record::Task(t) = r {
+            let at = t.finish_ns.unwrap_or(t.end_ns);
+            let e = done.entry(t.task_id).or_insert(at);
+            *e = (*e).max(at);
+        }
+    }
+    records
+        .iter()
+        .map(|r| match r {
+            Record::Submit(_) => 0,
+            Record::Task(t) => t.finish_ns.unwrap_or(t.end_ns),
+            Record::Fanout(f) => done.get(&f.task_id).copied().unwrap_or(0),
+            Record::SchedPhase(p) => p.end_ns,
+            Record::OrchPhase(p) => p.end_ns,
+            Record::OrchSummary(s) => s.end_ns,
+        })
+        .collect()
 }
 
 impl Device for FileDevice {
@@ -65,46 +111,90 @@ impl Device for FileDevice {
                 )
             })
             .fold((u64::MAX, 0), |(a, b), (s, e)| (a.min(s), b.max(e)));
+        let start = start.min(end);
         sink.describe(info, flags);
-        let records: Vec<Record> = capture.into_records();
+        let mut records: Vec<Record> = capture.into_records();
         let total = records.len() as u64;
-        let mut sent = 0u64;
-        let mut rest = records.into_iter();
-        loop {
-            if stop.is_stopped() {
-                return Ok(RunSummary {
-                    rounds: 0,
-                    tasks,
-                    records: sent,
-                    stopped: true,
-                    ..RunSummary::default()
-                });
+        let sent = match self.pace {
+            None => send_at_once(records, sink, stop),
+            Some(speed) => {
+                let at = observed_at(&records);
+                let mut order: Vec<usize> = (0..records.len()).collect();
+                order.sort_by_key(|&i| (at[i], i));
+                let mut slots: Vec<Option<Record>> = records.drain(..).map(Some).collect();
+                let timed: Vec<(Ns, Record)> = order
+                    .into_iter()
+                    .filter_map(|i| slots[i].take().map(|r| (at[i], r)))
+                    .collect();
+                send_paced(timed, start, speed, self.clock.as_mut(), sink, stop)
             }
-            let batch: Vec<Record> = rest.by_ref().take(BATCH).collect();
-            if batch.is_empty() {
-                break;
-            }
+        };
+        let stopped = sent < total;
+        if !stopped {
+            sink.round_done(&RoundSummary {
+                round: 0,
+                start_ns: start,
+                end_ns: end,
+                tasks,
+                records: total,
+                overhead_ns: 0,
+            });
+        }
+        Ok(RunSummary {
+            rounds: u32::from(!stopped),
+            tasks,
+            records: sent,
+            device_time_ns: end.saturating_sub(start),
+            overhead_ns: 0,
+            stopped,
+        })
+    }
+}
+
+fn send_at_once(records: Vec<Record>, sink: &mut dyn RecordSink, stop: &StopToken) -> u64 {
+    let mut sent = 0u64;
+    let mut rest = records.into_iter();
+    while !stop.is_stopped() {
+        let batch: Vec<Record> = rest.by_ref().take(BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
+        sent += batch.len() as u64;
+        sink.batch(batch);
+    }
+    sent
+}
+
+/// Releases `(time, record)` pairs (sorted by time) as device time, starting
+/// at `start`, advances `speed` ns per wall second.
+fn send_paced(
+    timed: Vec<(Ns, Record)>,
+    start: Ns,
+    speed: u64,
+    clock: &mut dyn WallClock,
+    sink: &mut dyn RecordSink,
+    stop: &StopToken,
+) -> u64 {
+    let wall0 = clock.elapsed();
+    let mut sent = 0u64;
+    let mut rest = timed.into_iter().peekable();
+    while rest.peek().is_some() {
+        let wall = clock.elapsed().saturating_sub(wall0).as_nanos();
+        let ahead = wall * u128::from(speed) / 1_000_000_000;
+        let now = start.saturating_add(Ns::try_from(ahead).unwrap_or(Ns::MAX));
+        let mut batch = Vec::new();
+        while let Some((_, r)) = rest.next_if(|(t, _)| *t <= now) {
+            batch.push(r);
+        }
+        if !batch.is_empty() {
             sent += batch.len() as u64;
             sink.batch(batch);
         }
-        let span = end.saturating_sub(start.min(end));
-        sink.round_done(&RoundSummary {
-            round: 0,
-            start_ns: start.min(end),
-            end_ns: end,
-            tasks,
-            records: total,
-            overhead_ns: 0,
-        });
-        Ok(RunSummary {
-            rounds: 1,
-            tasks,
-            records: total,
-            device_time_ns: span,
-            overhead_ns: 0,
-            stopped: false,
-        })
+        if rest.peek().is_none() || clock.sleep(TICK, stop) {
+            break;
+        }
     }
+    sent
 }
 
 #[cfg(test)]
@@ -154,6 +244,52 @@ mod tests {
         assert_eq!(s.records, 10_000);
         assert!(sink.batches >= 2, "replayed in batches");
         assert_eq!(sink.rounds.len(), 1);
+    }
+
+    #[test]
+    fn paced_replay_releases_records_in_device_time_order() {
+        use crate::device::VirtualClock;
+        // 10 000 tasks 10 ns apart = 100 µs of device time; at 1 ms per wall
+        // second the replay takes 0.1 s of (virtual) wall time in 20 ms ticks.
+        let mut dev = FileDevice::new("cap.json".into(), tiny)
+            .paced(1_000_000, Box::new(VirtualClock::default()));
+        let mut sink = VecSink::default();
+        let s = dev
+            .run(DfxFlags::empty(), &mut sink, &StopToken::new())
+            .unwrap();
+        assert_eq!(s.records, 10_000);
+        assert_eq!(sink.records.len(), 10_000);
+        assert!(
+            (5..=7).contains(&sink.batches),
+            "about 0.1 s / 20 ms ticks: {}",
+            sink.batches
+        );
+        let ends: Vec<u64> = sink
+            .records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Task(t) => Some(t.end_ns),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            ends.windows(2).all(|w| w[0] <= w[1]),
+            "released in time order"
+        );
+        assert_eq!(sink.rounds.len(), 1);
+    }
+
+    #[test]
+    fn a_stopped_replay_says_so() {
+        let stop = StopToken::new();
+        stop.stop();
+        let mut dev = FileDevice::new("cap.json".into(), tiny)
+            .paced(1_000, Box::new(crate::device::VirtualClock::default()));
+        let mut sink = VecSink::default();
+        let s = dev.run(DfxFlags::empty(), &mut sink, &stop).unwrap();
+        assert!(s.stopped);
+        assert!(s.records < 10_000);
+        assert!(sink.rounds.is_empty());
     }
 
     #[test]
