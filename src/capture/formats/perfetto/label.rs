@@ -1,4 +1,4 @@
-//! Slice labels (spec §8).
+//! Slice labels (spec §8) and reading them back.
 
 use std::collections::BTreeMap;
 
@@ -77,6 +77,65 @@ fn letters(n: u32) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// A label split at its last `(`: the base and the task it names, when the
+/// part in parentheses is a task display (`t5`, `r2t12`).
+pub fn split(label: &str) -> (&str, Option<TaskId>) {
+    let Some(body) = label.strip_suffix(')') else {
+        return (label, None);
+    };
+    match body.rfind('(') {
+        Some(i) => (&body[..i], parse_tdisp(&body[i + 1..])),
+        None => (label, None),
+    }
+}
+
+/// `t<local>` or `r<ring>t<local>` → the packed task id.
+pub fn parse_tdisp(s: &str) -> Option<TaskId> {
+    let (ring, local) = match s.strip_prefix('r') {
+        Some(rest) => {
+            let (ring, local) = rest.split_once('t')?;
+            (ring.parse::<u8>().ok()?, local)
+        }
+        None => (0, s.strip_prefix('t')?),
+    };
+    Some(TaskId::new(ring, local.parse::<u32>().ok()?))
+}
+
+/// What a label base says about the function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base<'a> {
+    /// `task`: the converter knew no func id.
+    Unknown,
+    /// `func_<n>_<letters>`: an id without a name.
+    Id(i32),
+    Name(&'a str),
+}
+
+/// Reads a base back. `spmd` says whether the task ran as an SPMD logical
+/// task, in which case a trailing `_spmd` was most likely added by the
+/// label rule rather than part of the name.
+pub fn parse_base(base: &str, spmd: bool) -> Base<'_> {
+    if base == "task" {
+        return Base::Unknown;
+    }
+    if let Some(rest) = base.strip_prefix("func_")
+        && let Some((n, l)) = rest.split_once('_')
+        && let Ok(id) = n.parse::<u32>()
+        && letters(id) == l
+        && let Ok(id) = i32::try_from(id)
+    {
+        return Base::Id(id);
+    }
+    if spmd
+        && let Some(name) = base.strip_suffix("_spmd")
+        && !name.is_empty()
+        && !name.to_ascii_lowercase().contains("spmd")
+    {
+        return parse_base(name, false);
+    }
+    Base::Name(base)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +165,22 @@ mod tests {
             push_tdisp(&mut s, t);
             assert_eq!(s, t.to_string());
         }
+    }
+
+    #[test]
+    fn labels_read_back() {
+        assert_eq!(split("QK(r2t5)"), ("QK", Some(TaskId::new(2, 5))));
+        assert_eq!(split("f(x)(t1)"), ("f(x)", Some(TaskId(1))));
+        assert_eq!(split("dispatch(3)"), ("dispatch", None));
+        assert_eq!(split("plain"), ("plain", None));
+        assert_eq!(parse_tdisp("r300t1"), None);
+        assert_eq!(parse_base("task", false), Base::Unknown);
+        assert_eq!(parse_base("func_27_ab", false), Base::Id(27));
+        assert_eq!(parse_base("func_27_zz", false), Base::Name("func_27_zz"));
+        assert_eq!(parse_base("QK_spmd", true), Base::Name("QK"));
+        assert_eq!(parse_base("QK_spmd", false), Base::Name("QK_spmd"));
+        assert_eq!(parse_base("func_3_d_spmd", true), Base::Id(3));
+        assert_eq!(parse_base("fa_spmd_aic", true), Base::Name("fa_spmd_aic"));
+        assert_eq!(parse_base("task_spmd", true), Base::Unknown);
     }
 }

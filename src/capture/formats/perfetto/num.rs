@@ -1,4 +1,4 @@
-//! Trace times: µs as exact decimals from integer ns.
+//! Trace times: µs as exact decimals from integer ns, and back.
 //!
 //! The converter prints Python floats (`1.6`, `10.020000000000001`). swimtop
 //! prints the same quantities from integer ns without a float in between:
@@ -81,6 +81,14 @@ pub fn us(ns: i128) -> String {
     s
 }
 
+/// A parsed µs value → ns. Exact for every value written with at most three
+/// decimals while |µs| < 10^12 (about 11.5 days from the origin): the
+/// rounding absorbs the binary representation error, as in the legacy
+/// readers (see `json::us_to_ns`).
+pub fn us_to_ns(us: f64) -> Option<i64> {
+    super::super::json::us_to_ns(us)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +135,27 @@ mod tests {
         push_u64(&mut s, u64::MAX);
         push_int(&mut s, i128::from(u64::MAX) + 1);
         assert_eq!(s, "-11844674407370955161518446744073709551616");
+    }
+
+    #[test]
+    fn parse_back_exactly() {
+        for ns in [
+            0i128,
+            1,
+            20,
+            1620,
+            10_020,
+            999_999,
+            1_000_000_000_020,
+            999_999_999_999_999,
+        ] {
+            let text = us(ns);
+            let v: f64 = text.parse().unwrap();
+            assert_eq!(us_to_ns(v).map(i128::from), Some(ns), "{text}");
+        }
+        // The converter's float noise rounds away.
+        assert_eq!(us_to_ns(10.020000000000001), Some(10_020));
+        assert_eq!(us_to_ns(0.5199999999999818), Some(520));
+        assert_eq!(us_to_ns(-1.7763568394002505e-15), Some(0));
     }
 }
