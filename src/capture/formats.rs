@@ -9,6 +9,7 @@ pub mod deps;
 pub mod detect;
 pub mod legacy_json;
 pub mod name_map;
+pub mod perfetto;
 pub mod raw;
 
 mod atomic;

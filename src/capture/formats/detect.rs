@@ -30,6 +30,9 @@ pub enum Generation {
     RawH,
     /// Commit 49d74e859: `tasks[]` with no level key at all.
     Transient,
+    /// The converter's Chrome/Perfetto trace (`merged_swimlane*.json`,
+    /// spec §9), or swimtop's own.
+    Perfetto,
     NotASwimlaneCapture,
 }
 
@@ -46,6 +49,7 @@ impl Generation {
             Generation::RawG => "R-G",
             Generation::RawH => "R-H",
             Generation::Transient => "transient",
+            Generation::Perfetto => "Perfetto",
             Generation::NotASwimlaneCapture => "not a swimlane capture",
         }
     }
@@ -57,7 +61,7 @@ impl Generation {
 
     /// A `tasks[]` document in µs.
     pub fn is_tasks(self) -> bool {
-        !self.is_raw() && self != Generation::NotASwimlaneCapture
+        !self.is_raw() && !matches!(self, Generation::Perfetto | Generation::NotASwimlaneCapture)
     }
 }
 
@@ -107,6 +111,12 @@ fn is_deps_json(top: &TopLevel) -> bool {
     top.has("edges") || top.has("tensors")
 }
 
+/// A Chrome/Perfetto trace object: `traceEvents` and none of the capture
+/// keys (its array form is told by [`super::perfetto::is_array_trace`]).
+pub fn is_trace(top: &TopLevel) -> bool {
+    top.has("traceEvents") && family(top) == Family::NotACapture
+}
+
 /// Why a document with these keys is not a capture (one line).
 pub fn why_not(top: &TopLevel) -> String {
     if top.has("tasks") && is_deps_json(top) {
@@ -145,6 +155,9 @@ pub fn scan(bytes: &[u8], path: &Path) -> Result<TopLevel, FormatError> {
 /// Spec §1.2 on a whole document. A `"version"` 1|2 file is parsed in full,
 /// because only its content tells the seed-era schema from T-D.
 pub fn detect(bytes: &[u8], path: &Path) -> Result<Generation, FormatError> {
+    if super::perfetto::is_array_trace(bytes) {
+        return Ok(Generation::Perfetto);
+    }
     let top = match scan(bytes, path) {
         Ok(top) => top,
         Err(FormatError::NotACapture { .. }) => return Ok(Generation::NotASwimlaneCapture),
@@ -153,6 +166,7 @@ pub fn detect(bytes: &[u8], path: &Path) -> Result<Generation, FormatError> {
     Ok(match family(&top) {
         Family::Raw(g) | Family::TasksKeyed(g) => g,
         Family::Transient => Generation::Transient,
+        Family::NotACapture if is_trace(&top) => Generation::Perfetto,
         Family::NotACapture => Generation::NotASwimlaneCapture,
         Family::TasksVersioned => legacy_json::generation(bytes, path, &top)?,
     })
@@ -216,10 +230,8 @@ mod tests {
             Generation::TasksE
         );
         assert_eq!(gen_of(r#"{"tasks": []}"#), Generation::Transient);
-        assert_eq!(
-            gen_of(r#"{"traceEvents": []}"#),
-            Generation::NotASwimlaneCapture
-        );
+        assert_eq!(gen_of(r#"{"traceEvents": []}"#), Generation::Perfetto);
+        assert_eq!(gen_of(r#"[{"ph": "X"}]"#), Generation::Perfetto);
         assert_eq!(
             gen_of(r#"{"tasks": [], "tensors": [], "edges": []}"#),
             Generation::NotASwimlaneCapture
