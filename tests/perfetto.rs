@@ -620,71 +620,28 @@ mod props {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Timing (not a test): `cargo test --release --test perfetto -- --ignored --nocapture`.
-
-fn synthetic(n: usize) -> Capture {
-    let cores = 72usize;
-    let mut info = info(cores);
-    info.core_types = (0..cores)
-        .map(|i| if i < 24 { CoreType::Aic } else { CoreType::Aiv })
-        .collect();
-    info.core_to_thread = (0..cores).map(|i| (i % 3) as i32).collect();
-    info.sched_threads = 3;
-    info.aicpu_threads = 4;
-    let mut c = Capture::new(info, Level::TASK_LIFECYCLE.flags());
-    let mut clock = vec![40_000_000_000u64; cores];
-    for i in 0..n {
-        let core = (i * 7) % cores;
-        let t0 = clock[core];
-        let id = TaskId::new((i % 4) as u8, (i / 4) as u32);
-        let mut t = task(
-            id.0,
-            (i % 4) as i32,
-            core as u32,
-            [t0, t0 + 200, t0 + 240, t0 + 3_240, t0 + 3_400],
-        );
-        t.core_type = c.info.core_types[core];
-        c.tasks.push(t);
-        clock[core] = t0 + 3_500;
-        if i >= 8 {
-            let p = &c.tasks[i - 8];
-            c.fanout.push(FanoutRecord {
-                round: 0,
-                task_id: p.task_id,
-                successors: vec![id],
-            });
-        }
-    }
-    c
-}
-
 #[test]
-#[ignore]
-fn timing() {
-    for n in [200_000usize, 1_000_000] {
-        let c = synthetic(n);
-        let t = std::time::Instant::now();
-        perfetto::write(&c, &mut std::io::sink()).unwrap();
-        println!(
-            "{n} tasks: write to a sink {:.2} s",
-            t.elapsed().as_secs_f64()
-        );
-        let path = std::env::temp_dir().join(format!("swimtop-perfetto-timing-{n}.json"));
-        let t = std::time::Instant::now();
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-        perfetto::write(&c, &mut w).unwrap();
-        drop(w);
-        let write_s = t.elapsed().as_secs_f64();
-        let size = std::fs::metadata(&path).unwrap().len();
-        let t = std::time::Instant::now();
-        let back = perfetto::read(&path).unwrap();
-        let read_s = t.elapsed().as_secs_f64();
-        assert_eq!(back.tasks.len(), n);
-        println!(
-            "{n} tasks: write {write_s:.2} s, {:.1} MB; read back {read_s:.2} s",
-            size as f64 / 1e6
-        );
-        let _ = std::fs::remove_file(&path);
-    }
+fn read_and_write_capture_know_perfetto() {
+    let dir = scratch("integration");
+    let c = formats::read_capture(&spec("chip_swimlane_records.L4.json")).unwrap();
+    let out = dir.join("merged_swimlane.json");
+    let written = formats::write_capture(&c, &out, formats::Format::Perfetto).unwrap();
+    assert_eq!(written, vec![out.clone()]);
+    assert_eq!(
+        formats::detect::detect_file(&out).unwrap(),
+        formats::Generation::Perfetto
+    );
+    let back = formats::read_capture(&out).unwrap();
+    assert_eq!(back.tasks, read_back(&trace(&c)).tasks);
+    // The array form reads too.
+    let text = trace(&c);
+    let body = &text[text.find('[').unwrap()..text.find("\n],").unwrap() + 2];
+    let arr = dir.join("array.json");
+    std::fs::write(&arr, body).unwrap();
+    assert_eq!(formats::read_capture(&arr).unwrap().tasks.len(), 5);
+    assert_eq!(
+        "perfetto".parse::<formats::Format>().unwrap(),
+        formats::Format::Perfetto
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -202,6 +202,7 @@ fn write_record_report(
             "chip_swimlane_level {}",
             r.flags.level().chip_swimlane_level()
         ),
+        Format::Perfetto => "Perfetto trace".to_string(),
     };
     for (i, path) in r.written.iter().enumerate() {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);

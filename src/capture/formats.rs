@@ -2,8 +2,9 @@
 //! (spec: `shared/spec/capture-formats.md`).
 //!
 //! Reading detects the generation from content (spec §1.2) and normalises
-//! it into a [`Capture`]; writing produces either the seed-era swimlane JSON
-//! (L-A′) or the current raw schema (R-H) with its deps.json and name map.
+//! it into a [`Capture`]; writing produces the seed-era swimlane JSON
+//! (L-A′), the current raw schema (R-H) with its deps.json and name map, or
+//! the converter's Perfetto trace (which is also read back).
 
 pub mod deps;
 pub mod detect;
@@ -36,6 +37,8 @@ pub enum Format {
     Swimlane,
     /// Current `chip_swimlane_records.json`, plus deps.json and a name map.
     Chip,
+    /// Chrome-trace / Perfetto JSON in the converter's layout (no siblings).
+    Perfetto,
 }
 
 impl Format {
@@ -43,6 +46,7 @@ impl Format {
         match self {
             Format::Swimlane => "swimlane",
             Format::Chip => "chip",
+            Format::Perfetto => "perfetto",
         }
     }
 }
@@ -59,8 +63,9 @@ impl FromStr for Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "swimlane" => Ok(Format::Swimlane),
             "chip" => Ok(Format::Chip),
+            "perfetto" => Ok(Format::Perfetto),
             other => Err(format!(
-                "'{other}' is not a format: expected swimlane or chip"
+                "'{other}' is not a format: expected swimlane, chip or perfetto"
             )),
         }
     }
@@ -85,18 +90,25 @@ pub fn read_capture_with_stats(path: &Path) -> Result<(Capture, ReadStats), Form
 /// Detects and reads a capture held in memory (no sibling files); `path`
 /// only names it in errors.
 pub fn parse_capture(bytes: &[u8], path: &Path) -> Result<(Capture, ReadStats), FormatError> {
+    if perfetto::is_array_trace(bytes) {
+        return perfetto::parse_with_stats(bytes, path);
+    }
     let top = detect::scan(bytes, path)?;
     match detect::family(&top) {
         detect::Family::Raw(_) => raw::parse_with_stats(bytes, path),
+        detect::Family::NotACapture if detect::is_trace(&top) => {
+            perfetto::parse_with_stats(bytes, path)
+        }
         detect::Family::NotACapture => Err(FormatError::not_a_capture(path, detect::why_not(&top))),
         _ => legacy_json::parse_with_stats(bytes, path),
     }
 }
 
 /// Writes `capture` to `out` atomically in `format`; for [`Format::Chip`]
-/// also `deps.json` (when the capture has submits) and
-/// `name_map_<case>.json` (when it has names) beside it. Returns every path
-/// written, the capture file first.
+/// also `deps.json` (when the capture has submits), and for it and
+/// [`Format::Swimlane`] `name_map_<case>.json` (when it has names) beside
+/// it (a Perfetto trace carries its names in its labels). Returns every
+/// path written, the capture file first.
 pub fn write_capture(
     capture: &Capture,
     out: &Path,
@@ -106,6 +118,7 @@ pub fn write_capture(
     match format {
         Format::Swimlane => atomic::write_file(out, |w| legacy_json::write(capture, w))?,
         Format::Chip => atomic::write_file(out, |w| raw::write(capture, w))?,
+        Format::Perfetto => atomic::write_file(out, |w| perfetto::write(capture, w))?,
     }
     written.push(out.to_path_buf());
     let dir = out.parent().unwrap_or_else(|| Path::new(""));
@@ -116,7 +129,7 @@ pub fn write_capture(
     }
     // Both generations got their names from a sibling name map (SceneTest
     // wrote one beside perf_swimlane files too), so write it for either.
-    if name_map::has_names(&capture.info) {
+    if format != Format::Perfetto && name_map::has_names(&capture.info) {
         let case = capture.info.case_name.as_deref().unwrap_or("swimtop");
         let p = dir.join(name_map::file_name(case));
         atomic::write_file(&p, |w| name_map::write(&capture.info, w))?;
