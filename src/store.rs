@@ -20,6 +20,7 @@ mod hash;
 mod index;
 mod ingest;
 mod intervals;
+mod keyprefix;
 mod lanes;
 mod merge;
 pub mod names;
@@ -259,10 +260,19 @@ impl TraceStore {
     pub fn window_ns(&self, lane: LaneId, t0: Ns, t1: Ns, columns: usize) -> Vec<CellNs> {
         match lane {
             LaneId::Core(c) => match self.cores.get(&c) {
-                Some(l) => query::window(&l.iv, &l.by_func, |f| f as u32, t0, t1, columns),
+                Some(l) => query::window(
+                    &l.iv,
+                    &l.by_func,
+                    &l.func_prefix,
+                    |f| f as u32,
+                    t0,
+                    t1,
+                    columns,
+                ),
                 None => query::window(
                     &Default::default(),
                     &intervals::Keyed::<i32>::default(),
+                    &keyprefix::KeyPrefix::default(),
                     |f| f as u32,
                     t0,
                     t1,
@@ -299,7 +309,15 @@ impl TraceStore {
     ) -> Vec<CellNs> {
         let empty = PhaseLayer::default();
         let layer = self.phase_lane(lane).map_or(&empty, |l| l.layer(role));
-        query::window(&layer.iv, &layer.by_name, |k| k, t0, t1, columns)
+        query::window(
+            &layer.iv,
+            &layer.by_name,
+            &layer.name_prefix,
+            |k| k,
+            t0,
+            t1,
+            columns,
+        )
     }
 
     /// Task rows of `core` overlapping `[t0, t1)`, in start order. O(log n + k)

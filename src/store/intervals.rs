@@ -162,6 +162,11 @@ impl Intervals {
         &self.start
     }
 
+    /// True when some row starts before its predecessor ends.
+    pub(crate) fn has_overlap(&self) -> bool {
+        self.overlap.is_some()
+    }
+
     /// True when the ends are sorted in start order (always so for
     /// non-overlapping intervals).
     #[cfg(test)]

@@ -2,6 +2,7 @@
 //! sorted by start, with the interval index the window query runs on.
 
 use super::intervals::{Intervals, Keyed};
+use super::keyprefix::KeyPrefix;
 use super::merge::{SortedRows, insert_rows};
 use crate::record::{CoreType, Ns, TaskId, TaskRecord};
 
@@ -130,6 +131,8 @@ pub(crate) struct CoreLane {
     seq: Vec<u64>,
     /// Per-function sub-columns: the dominant function of a cell.
     pub by_func: Keyed<i32>,
+    /// The same per function, by row position (non-overlapping lanes).
+    pub func_prefix: KeyPrefix<i32>,
     pending: Vec<TaskRow>,
 }
 
@@ -151,6 +154,7 @@ impl SortedRows for CoreLane {
     }
     fn truncate(&mut self, len: usize) {
         self.iv.truncate(len);
+        self.func_prefix.truncate(len);
         self.dispatch.truncate(len);
         self.finish.truncate(len);
         self.receive.truncate(len);
@@ -218,6 +222,12 @@ impl CoreLane {
         insert_rows(self, new);
         self.iv.seal();
         self.by_func.flush();
+        self.sync_prefix();
+    }
+
+    fn sync_prefix(&mut self) {
+        let func = &self.func;
+        self.func_prefix.sync(&self.iv, |i| func[i]);
     }
 
     /// Drops the rows of rounds before `round`, handing each to `dropped`;
@@ -242,6 +252,7 @@ impl CoreLane {
                 }
             }
             self.iv.drain_front(prefix);
+            self.func_prefix.drain_front(prefix);
             self.dispatch.drain(..prefix);
             self.finish.drain(..prefix);
             self.receive.drain(..prefix);
@@ -268,6 +279,7 @@ impl CoreLane {
         }
         self.iv.seal();
         self.by_func.seal_all();
+        self.sync_prefix();
         total as u64
     }
 
@@ -298,6 +310,7 @@ impl CoreLane {
     pub(crate) fn heap_bytes(&self) -> usize {
         self.iv.heap_bytes()
             + self.by_func.heap_bytes()
+            + self.func_prefix.heap_bytes()
             + (self.dispatch.capacity() + self.finish.capacity() + self.receive.capacity())
                 * size_of::<Ns>()
             + self.bits.capacity()

@@ -7,6 +7,7 @@
 //! counted twice in the outer busy time.
 
 use super::intervals::{Intervals, Keyed};
+use super::keyprefix::KeyPrefix;
 use super::merge::{SortedRows, insert_rows};
 use crate::record::{Ns, PhaseRole, TaskId};
 
@@ -62,6 +63,8 @@ pub(crate) struct PhaseLayer {
     pub iv: Intervals,
     /// Per-name sub-columns: the dominant phase of a cell.
     pub by_name: Keyed<u32>,
+    /// The same per name, by row position (non-overlapping layers).
+    pub name_prefix: KeyPrefix<u32>,
     pending: Vec<PhaseSpan>,
 }
 
@@ -84,6 +87,7 @@ impl SortedRows for PhaseLayer {
     fn truncate(&mut self, len: usize) {
         self.spans.truncate(len);
         self.iv.truncate(len);
+        self.name_prefix.truncate(len);
     }
     fn push(&mut self, s: PhaseSpan) {
         self.iv.push(s.start_ns, s.end_ns);
@@ -107,6 +111,12 @@ impl PhaseLayer {
         insert_rows(self, new);
         self.iv.seal();
         self.by_name.flush();
+        self.sync_prefix();
+    }
+
+    fn sync_prefix(&mut self) {
+        let spans = &self.spans;
+        self.name_prefix.sync(&self.iv, |i| spans[i].name);
     }
 
     /// Spans overlapping `[t0, t1)`, in start order.
@@ -134,6 +144,7 @@ impl PhaseLayer {
                 }
             }
             self.iv.drain_front(prefix);
+            self.name_prefix.drain_front(prefix);
             for (k, n) in per_name {
                 self.by_name.drain_front(k, n);
             }
@@ -146,12 +157,14 @@ impl PhaseLayer {
         }
         self.iv.seal();
         self.by_name.seal_all();
+        self.sync_prefix();
         total as u64
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
         self.iv.heap_bytes()
             + self.by_name.heap_bytes()
+            + self.name_prefix.heap_bytes()
             + (self.spans.capacity() + self.pending.capacity()) * size_of::<PhaseSpan>()
     }
 }
