@@ -58,6 +58,35 @@ pub(crate) fn gallop(from: usize, n: usize, mut pred: impl FnMut(usize) -> bool)
     lo
 }
 
+/// Like [`gallop`] over `from..n` (`pred` true before `from`), but starting
+/// at a guess of the answer: when successive searches move by similar steps
+/// (evenly spaced column boundaries over evenly spread rows), guessing the
+/// last step again lands within a cache line or two of the answer, where a
+/// gallop from `from` would probe its way out and back.
+pub(crate) fn search_near(
+    from: usize,
+    guess: usize,
+    n: usize,
+    mut pred: impl FnMut(usize) -> bool,
+) -> usize {
+    let g = guess.clamp(from, n);
+    if g < n && pred(g) {
+        return gallop(g + 1, n, pred);
+    }
+    // The answer is in from..=g: gallop back from g.
+    let mut hi = g;
+    let mut step = 1usize;
+    while hi > from {
+        let probe = hi.saturating_sub(step).max(from);
+        if pred(probe) {
+            return partition_point_by(probe + 1, hi, pred);
+        }
+        hi = probe;
+        step = step.saturating_mul(2);
+    }
+    from
+}
+
 /// The exclusive end used for counting and overlap tests: a zero-length
 /// interval occupies the one nanosecond at its start.
 #[inline]
@@ -635,6 +664,21 @@ mod tests {
             }
         }
         assert_eq!(gallop(0, 0, |_| true), 0);
+    }
+
+    #[test]
+    fn searching_near_a_guess_finds_the_partition_point() {
+        let v: Vec<u64> = (0..100).map(|i| i / 3).collect();
+        for from in [0, 1, 5, 50, 99, 100] {
+            for guess in [0, 3, 17, 60, 99, 100, 500] {
+                for t in 0..40 {
+                    let want = v.partition_point(|&x| x < t).max(from);
+                    let got = search_near(from, guess, v.len(), |i| v[i] < t);
+                    assert_eq!(got, want, "from {from} guess {guess} t {t}");
+                }
+            }
+        }
+        assert_eq!(search_near(0, 5, 0, |_| true), 0);
     }
 
     #[test]

@@ -26,7 +26,7 @@
 //!
 //! [`Keyed`]: super::intervals::Keyed
 
-use super::intervals::{Intervals, count_end, gallop};
+use super::intervals::{Intervals, count_end, search_near};
 use crate::record::Ns;
 
 /// Lanes with more keys than this keep no table.
@@ -183,13 +183,18 @@ impl<K: Copy + Ord> KeyPrefix<K> {
         &self.keys
     }
 
-    /// The lane and every key at boundary `t`. `cursor` is the started count
-    /// of an earlier boundary `<= t` (or 0). Needs [`KeyPrefix::ready`] on a
-    /// non-overlapping lane.
-    pub(crate) fn point(&self, iv: &Intervals, t: Ns, cursor: &mut usize, out: &mut Point) {
+    /// Rows of `iv` started before `t`, searched from `guess`; `from` is the
+    /// answer for an earlier boundary `<= t` (or 0).
+    pub(crate) fn started(iv: &Intervals, t: Ns, from: usize, guess: usize) -> usize {
         let starts = iv.starts();
-        let k = gallop(*cursor, starts.len(), |i| starts[i] < t);
-        *cursor = k;
+        search_near(from, guess, starts.len(), |i| starts[i] < t)
+    }
+
+    /// The lane and every key at boundary `t`, where `k` rows started before
+    /// `t` ([`KeyPrefix::started`]). Needs [`KeyPrefix::ready`] on a
+    /// non-overlapping lane. Reads one table entry: calls for different
+    /// boundaries do not depend on each other, so their cache misses overlap.
+    pub(crate) fn point(&self, iv: &Intervals, t: Ns, k: usize, out: &mut Point) {
         let (w, s) = (self.width(), self.stride());
         let entry = &self.table[k * s..(k + 1) * s];
         let halves = &entry[1 + w..];
@@ -206,7 +211,7 @@ impl<K: Copy + Ord> KeyPrefix<K> {
         out.ended = k;
         if k > 0 {
             // Row k − 1 started before t; it alone may reach past it.
-            let (start, end) = (starts[k - 1], entry[0]);
+            let (start, end) = (iv.start(k - 1), entry[0]);
             let o = &mut out.keys[half(0) as usize];
             if end > t {
                 o.busy_before = o.busy_before.wrapping_sub(end - t);
@@ -271,7 +276,7 @@ mod tests {
         assert_eq!(t.keys(), &[1, 4]);
         let at = |x: Ns| {
             let mut p = Point::default();
-            t.point(&iv, x, &mut 0, &mut p);
+            t.point(&iv, x, KeyPrefix::<i32>::started(&iv, x, 0, 0), &mut p);
             (p.started, p.ended, p.keys[0], p.keys[1])
         };
         let kp = |busy_before, started, ended| KeyProbe {
@@ -324,8 +329,18 @@ mod tests {
         t.sync(&rest, |i| keys(i + 3));
         assert!(t.ready(7));
         let (mut a, mut b) = (Point::default(), Point::default());
-        t.point(&rest, 35, &mut 0, &mut a);
-        t.point(&rest, 95, &mut 0, &mut b);
+        t.point(
+            &rest,
+            35,
+            KeyPrefix::<i32>::started(&rest, 35, 0, 0),
+            &mut a,
+        );
+        t.point(
+            &rest,
+            95,
+            KeyPrefix::<i32>::started(&rest, 95, 0, 3),
+            &mut b,
+        );
         let busy: u64 = (0..3)
             .map(|q| b.keys[q].busy_before.wrapping_sub(a.keys[q].busy_before))
             .sum();

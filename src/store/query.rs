@@ -146,12 +146,24 @@ fn window_clean<K: Copy + Ord>(
 ) {
     let keys = table.keys();
     let w = keys.len().min(MAX_KEYS);
-    let mut cursor = 0;
+    // First every boundary's row count (a forward walk over the start
+    // column, each search starting where the last step says it will end),
+    // then the table entries: those reads are independent, so the CPU
+    // overlaps their cache misses instead of paying them one by one.
+    let (mut from, mut step) = (0, 0);
+    let started: Vec<usize> = bounds
+        .iter()
+        .map(|&t| {
+            let k = KeyPrefix::<K>::started(main, t, from, from + step);
+            (from, step) = (k, k - from);
+            k
+        })
+        .collect();
     let mut prev = Point::default();
     let mut next = Point::default();
-    table.point(main, bounds[0], &mut cursor, &mut prev);
+    table.point(main, bounds[0], started[0], &mut prev);
     for (j, cell) in cells.iter_mut().enumerate() {
-        table.point(main, bounds[j + 1], &mut cursor, &mut next);
+        table.point(main, bounds[j + 1], started[j + 1], &mut next);
         if bounds[j] < bounds[j + 1] {
             let mut busy = 0u64;
             let mut best = (0u64, 0u32);
