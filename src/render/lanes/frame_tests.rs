@@ -361,6 +361,15 @@ fn frames_of_a_fixed_trace() {
             },
         ),
     ];
+    // Few tasks in view: every edge among them is drawn (ambient arrows).
+    let ambient = Setup {
+        viewport: Viewport {
+            t0: some_task.start_ns - 1_500,
+            span: 4_000,
+        },
+        ..base
+    };
+    insta::assert_snapshot!("ambient_edges", render(&store, &ambient, 110, 34));
     for (name, setup) in &cases {
         insta::assert_snapshot!(*name, render(&store, setup, 110, 34));
     }
