@@ -351,6 +351,13 @@ impl TraceStore {
         (r.index() < lane.len()).then(|| lane.row(r.index()).to_record(r.core))
     }
 
+    /// The task id of a row, without building the whole record ([`None`]
+    /// for a stale handle, like [`TraceStore::get_task`]).
+    pub fn task_id_of(&self, r: TaskRef) -> Option<TaskId> {
+        let lane = self.cores.get(&r.core)?;
+        (r.index() < lane.len()).then(|| lane.task_id(r.index()))
+    }
+
     /// Every live row of a task id (all cores, all rounds), by core then start.
     /// O(rows of the id × log n).
     pub fn find_task(&self, id: TaskId) -> Vec<TaskRef> {
