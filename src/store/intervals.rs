@@ -334,6 +334,15 @@ impl Intervals {
         });
     }
 
+    /// The latest end (`None` when empty): the last row's when ends are in
+    /// order, else a scan of the end column.
+    pub(crate) fn max_end(&self) -> Option<Ns> {
+        match self.disorder {
+            None => self.end.last().copied(),
+            Some(_) => self.end.iter().copied().max(),
+        }
+    }
+
     /// Σ (end − start) over all rows.
     pub(crate) fn total_busy(&self) -> u64 {
         let n = self.len();
@@ -575,6 +584,8 @@ mod tests {
         assert_eq!(iv.count(30, 31), 1);
         assert_eq!(iv.count(31, 40), 0);
         assert_eq!(iv.total_busy(), 10 + 5 + 60);
+        assert_eq!(iv.max_end(), Some(100));
+        assert_eq!(Intervals::default().max_end(), None);
     }
 
     #[test]
@@ -582,6 +593,7 @@ mod tests {
         let rows = [(0, 100), (10, 20), (15, 16), (50, 50), (60, 200)];
         let iv = build(&rows);
         assert!(!iv.is_monotone());
+        assert_eq!(iv.max_end(), Some(200));
         for a in (0..210).step_by(7) {
             for b in (a..220).step_by(11) {
                 assert_eq!(iv.busy(a, b), brute_busy(&rows, a, b), "busy {a}..{b}");

@@ -200,6 +200,17 @@ impl CoreLane {
         }
     }
 
+    /// What the statistics read of row `i` besides start and end: function,
+    /// dispatch and finish.
+    pub(crate) fn timing(&self, i: usize) -> (i32, Option<Ns>, Option<Ns>) {
+        let b = self.bits[i];
+        (
+            self.func[i],
+            (b & HAS_DISPATCH != 0).then(|| self.dispatch[i]),
+            (b & HAS_FINISH != 0).then(|| self.finish[i]),
+        )
+    }
+
     pub(crate) fn task_id(&self, i: usize) -> TaskId {
         self.task_id[i]
     }

@@ -214,13 +214,17 @@ impl PhaseLane {
             + self.marker.evict_before(round)
     }
 
-    /// Earliest start and latest end over all layers.
+    /// Earliest start and latest end over all layers, from the interval
+    /// columns (a layer's first start; its last end, or a scan of the end
+    /// column when ends are out of order).
     pub(crate) fn bounds(&self) -> Option<(Ns, Ns)> {
         let mut out: Option<(Ns, Ns)> = None;
-        for s in self.layers().iter().flat_map(|l| l.spans.iter()) {
+        for iv in self.layers().map(|l| &l.iv) {
+            let Some(hi) = iv.max_end() else { continue };
+            let lo = iv.start(0);
             out = Some(match out {
-                None => (s.start_ns, s.end_ns),
-                Some((lo, hi)) => (lo.min(s.start_ns), hi.max(s.end_ns)),
+                None => (lo, hi),
+                Some((a, b)) => (a.min(lo), b.max(hi)),
             });
         }
         out
