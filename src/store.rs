@@ -14,6 +14,7 @@
 //! lanes are sorted by content, so the answers do not depend on arrival order.
 //! [`TraceStore::to_capture`] gives every live record back in ingest order.
 
+mod bykey;
 mod edges;
 mod export;
 mod hash;
@@ -260,15 +261,7 @@ impl TraceStore {
     pub fn window_ns(&self, lane: LaneId, t0: Ns, t1: Ns, columns: usize) -> Vec<CellNs> {
         match lane {
             LaneId::Core(c) => match self.cores.get(&c) {
-                Some(l) => query::window(
-                    &l.iv,
-                    &l.by_func,
-                    &l.func_prefix,
-                    |f| f as u32,
-                    t0,
-                    t1,
-                    columns,
-                ),
+                Some(l) => l.by_func.window(&l.iv, |f| f as u32, t0, t1, columns),
                 None => query::window(
                     &Default::default(),
                     &intervals::Keyed::<i32>::default(),
@@ -309,15 +302,7 @@ impl TraceStore {
     ) -> Vec<CellNs> {
         let empty = PhaseLayer::default();
         let layer = self.phase_lane(lane).map_or(&empty, |l| l.layer(role));
-        query::window(
-            &layer.iv,
-            &layer.by_name,
-            &layer.name_prefix,
-            |k| k,
-            t0,
-            t1,
-            columns,
-        )
+        layer.by_name.window(&layer.iv, |k| k, t0, t1, columns)
     }
 
     /// Task rows of `core` overlapping `[t0, t1)`, in start order. O(log n + k)
@@ -442,7 +427,8 @@ impl TraceStore {
         let ids: BTreeSet<i32> = self
             .cores
             .values()
-            .flat_map(|l| l.by_func.iter().map(|(k, _)| k))
+            .flat_map(|l| l.by_func.per_key(&l.iv, None))
+            .map(|(k, _, _)| k)
             .collect();
         ids.into_iter().collect()
     }

@@ -223,6 +223,45 @@ impl<K: Copy + Ord> KeyPrefix<K> {
         }
     }
 
+    /// Per key with rows on the lane, ascending: busy ns and rows
+    /// overlapping `range` (or over the whole lane), as per-key interval
+    /// columns would give them. Needs [`KeyPrefix::ready`].
+    pub(crate) fn per_key(&self, iv: &Intervals, range: Option<(Ns, Ns)>) -> Vec<(K, u64, u64)> {
+        let (w, s) = (self.width(), self.stride());
+        let n = self.rows;
+        let word = |i: usize, m: usize| self.table[i * s + m];
+        let count = |i: usize, q: usize| {
+            let m = 1 + q;
+            (word(i, 1 + w + m / 2) >> (32 * (m % 2))) as u32
+        };
+        let (mut a, mut b) = (Point::default(), Point::default());
+        if let Some((t0, t1)) = range
+            && t1 > t0
+        {
+            let k0 = Self::started(iv, t0, 0, 0);
+            let k1 = Self::started(iv, t1, k0, k0);
+            self.point(iv, t0, k0, &mut a);
+            self.point(iv, t1, k1, &mut b);
+        }
+        (0..w)
+            .filter(|&q| count(n, q).wrapping_sub(count(0, q)) > 0)
+            .map(|q| {
+                let (busy, rows) = match range {
+                    None => (
+                        word(n, 1 + q).wrapping_sub(word(0, 1 + q)),
+                        count(n, q).wrapping_sub(count(0, q)),
+                    ),
+                    Some((t0, t1)) if t1 <= t0 => (0, 0),
+                    Some(_) => (
+                        b.keys[q].busy_before.wrapping_sub(a.keys[q].busy_before),
+                        b.keys[q].started.wrapping_sub(a.keys[q].ended),
+                    ),
+                };
+                (self.keys[q], busy, u64::from(rows))
+            })
+            .collect()
+    }
+
     pub(crate) fn heap_bytes(&self) -> usize {
         self.table.capacity() * size_of::<u64>() + self.keys.capacity() * size_of::<K>()
     }

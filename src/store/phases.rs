@@ -6,8 +6,8 @@
 //! markers. Keeping the layers apart is what stops an inner phase from being
 //! counted twice in the outer busy time.
 
-use super::intervals::{Intervals, Keyed};
-use super::keyprefix::KeyPrefix;
+use super::bykey::ByKey;
+use super::intervals::Intervals;
 use super::merge::{SortedRows, insert_rows};
 use crate::record::{Ns, PhaseRole, TaskId};
 
@@ -61,10 +61,8 @@ type SpanKey = (Ns, Ns, u32, u32, PhaseDetail, u64);
 pub(crate) struct PhaseLayer {
     pub spans: Vec<PhaseSpan>,
     pub iv: Intervals,
-    /// Per-name sub-columns: the dominant phase of a cell.
-    pub by_name: Keyed<u32>,
-    /// The same per name, by row position (non-overlapping layers).
-    pub name_prefix: KeyPrefix<u32>,
+    /// Per name: the dominant phase of a cell, per-phase totals.
+    pub by_name: ByKey<u32>,
     pending: Vec<PhaseSpan>,
 }
 
@@ -87,7 +85,7 @@ impl SortedRows for PhaseLayer {
     fn truncate(&mut self, len: usize) {
         self.spans.truncate(len);
         self.iv.truncate(len);
-        self.name_prefix.truncate(len);
+        self.by_name.truncate(len);
     }
     fn push(&mut self, s: PhaseSpan) {
         self.iv.push(s.start_ns, s.end_ns);
@@ -105,18 +103,13 @@ impl PhaseLayer {
             return;
         }
         let new = std::mem::take(&mut self.pending);
-        for s in &new {
-            self.by_name.queue(s.name, s.start_ns, s.end_ns);
-        }
+        let added: Vec<(u32, Ns, Ns)> =
+            new.iter().map(|s| (s.name, s.start_ns, s.end_ns)).collect();
         insert_rows(self, new);
         self.iv.seal();
-        self.by_name.flush();
-        self.sync_prefix();
-    }
-
-    fn sync_prefix(&mut self) {
         let spans = &self.spans;
-        self.name_prefix.sync(&self.iv, |i| spans[i].name);
+        self.by_name
+            .merged(&self.iv, |i| spans[i].name, added.into_iter());
     }
 
     /// Spans overlapping `[t0, t1)`, in start order.
@@ -144,27 +137,25 @@ impl PhaseLayer {
                 }
             }
             self.iv.drain_front(prefix);
-            self.name_prefix.drain_front(prefix);
-            for (k, n) in per_name {
-                self.by_name.drain_front(k, n);
-            }
+            self.iv.seal();
+            let spans = &self.spans;
+            self.by_name
+                .drained(&self.iv, |i| spans[i].name, prefix, &per_name);
         } else {
             let old = std::mem::take(self);
             for s in old.spans.iter().filter(|s| s.round >= round) {
-                self.by_name.push_sorted(s.name, s.start_ns, s.end_ns);
                 SortedRows::push(self, s.clone());
             }
+            self.iv.seal();
+            let spans = &self.spans;
+            self.by_name.rebuilt(&self.iv, |i| spans[i].name);
         }
-        self.iv.seal();
-        self.by_name.seal_all();
-        self.sync_prefix();
         total as u64
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
         self.iv.heap_bytes()
             + self.by_name.heap_bytes()
-            + self.name_prefix.heap_bytes()
             + (self.spans.capacity() + self.pending.capacity()) * size_of::<PhaseSpan>()
     }
 }

@@ -135,10 +135,13 @@ impl TraceStore {
         if range.is_none() {
             // Every row counts: size each function's list once.
             let mut rows: Vec<(i32, usize)> = Vec::new();
-            for (f, col) in self.cores.values().flat_map(|l| l.by_func.iter()) {
-                match rows.iter_mut().find(|(g, _)| *g == f) {
-                    Some((_, n)) => *n += col.len(),
-                    None => rows.push((f, col.len())),
+            for l in self.cores.values() {
+                for (f, _, count) in l.by_func.per_key(&l.iv, None) {
+                    let count = count as usize;
+                    match rows.iter_mut().find(|(g, _)| *g == f) {
+                        Some((_, n)) => *n += count,
+                        None => rows.push((f, count)),
+                    }
                 }
             }
             funcs.extend(rows.into_iter().map(|(f, n)| {
@@ -278,8 +281,7 @@ impl TraceStore {
         });
         let mut totals: BTreeMap<u32, u64> = BTreeMap::new();
         for layer in [&lane.outer, &lane.inner] {
-            for (name, col) in layer.by_name.iter() {
-                let (busy, count) = in_range(col, range);
+            for (name, busy, count) in layer.by_name.per_key(&layer.iv, range) {
                 if count > 0 {
                     *totals.entry(name).or_insert(0) += busy;
                 }

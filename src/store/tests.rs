@@ -497,15 +497,29 @@ fn memory_estimate_grows_with_rows() {
     assert!(s.memory_bytes() > empty + 1000 * 64);
 }
 
-/// Every answer of a core lane's window, through its per-function table and
-/// through the per-function sweeps.
+/// Per-function columns built from a core lane's rows: the reference the
+/// lane's own per-function answers must match.
+fn reference_cols(s: &TraceStore, core: u32) -> intervals::Keyed<i32> {
+    let lane = &s.cores[&core];
+    let mut cols = intervals::Keyed::default();
+    for i in 0..lane.len() {
+        let r = lane.row(i);
+        cols.push_sorted(r.func, r.start, r.end);
+    }
+    cols.seal_all();
+    cols
+}
+
+/// A core lane's window through its per-function answers, and through
+/// reference per-function columns.
 fn both_ways(s: &TraceStore, core: u32, t0: Ns, t1: Ns, n: usize) -> (Vec<CellNs>, Vec<CellNs>) {
     let lane = &s.cores[&core];
     let key = |f: i32| f as u32;
-    let tabled = query::window(&lane.iv, &lane.by_func, &lane.func_prefix, key, t0, t1, n);
+    let tabled = lane.by_func.window(&lane.iv, key, t0, t1, n);
+    let cols = reference_cols(s, core);
     let swept = query::window(
         &lane.iv,
-        &lane.by_func,
+        &cols,
         &keyprefix::KeyPrefix::default(),
         key,
         t0,
@@ -515,8 +529,36 @@ fn both_ways(s: &TraceStore, core: u32, t0: Ns, t1: Ns, n: usize) -> (Vec<CellNs
     (tabled, swept)
 }
 
+fn check_by_func(s: &TraceStore, core: u32) {
+    for (t0, t1, n) in [(0, 10_000, 40), (1_234, 3_456, 77), (2_000, 2_100, 9)] {
+        let (tabled, swept) = both_ways(s, core, t0, t1, n);
+        assert_eq!(tabled, swept, "core {core} {t0}..{t1}/{n}");
+    }
+    let lane = &s.cores[&core];
+    let cols = reference_cols(s, core);
+    for range in [
+        None,
+        Some((0, 10_000)),
+        Some((1_234, 3_456)),
+        Some((3_000, 2_000)),
+    ] {
+        let want: Vec<(i32, u64, u64)> = cols
+            .iter()
+            .map(|(k, c)| match range {
+                None => (k, c.total_busy(), c.len() as u64),
+                Some((a, b)) => (k, c.busy(a, b), c.count(a, b) as u64),
+            })
+            .collect();
+        assert_eq!(
+            lane.by_func.per_key(&lane.iv, range),
+            want,
+            "core {core} {range:?}"
+        );
+    }
+}
+
 #[test]
-fn function_tables_follow_stragglers_evictions_and_overlaps() {
+fn per_function_answers_follow_stragglers_evictions_and_overlaps() {
     // Core 2: 4 rounds of 30 back-to-back tasks over 3 functions; core 3:
     // rounds interleaved in time (eviction takes the slow path there).
     let mut records = Vec::new();
@@ -542,23 +584,26 @@ fn function_tables_follow_stragglers_evictions_and_overlaps() {
     for chunk in records.chunks(37).rev() {
         s.ingest(chunk.to_vec());
     }
-    let check = |s: &TraceStore| {
+    let check = |s: &TraceStore, table: bool| {
         for core in [2, 3] {
-            for (t0, t1, n) in [(0, 10_000, 40), (1_234, 3_456, 77), (2_000, 2_100, 9)] {
-                let (tabled, swept) = both_ways(s, core, t0, t1, n);
-                assert_eq!(tabled, swept, "core {core} {t0}..{t1}/{n}");
-            }
-            assert!(s.cores[&core].func_prefix.ready(s.cores[&core].len()));
+            check_by_func(s, core);
+            let lane = &s.cores[&core];
+            assert_eq!(lane.by_func.has_table(lane.len()), table, "core {core}");
         }
     };
-    check(&s);
+    check(&s, true);
     s.evict_rounds_before(1);
-    check(&s);
-    s.evict_rounds_before(2);
-    check(&s);
-    // An overlapping row drops the table; the sweeps answer instead.
-    s.ingest(vec![Record::Task(task(3, 999, 1, 2, 5_000, 9_000))]);
-    assert!(!s.cores[&2].func_prefix.ready(s.cores[&2].len()));
-    let (tabled, swept) = both_ways(&s, 2, 0, 10_000, 40);
-    assert_eq!(tabled, swept);
+    check(&s, true);
+    // Overlapping rows in round 2 on both cores: per-function columns
+    // answer instead, rebuilt from the rows...
+    s.ingest(vec![
+        Record::Task(task(2, 998, 1, 2, 5_000, 9_000)),
+        Record::Task(task(2, 999, 5, 3, 4_000, 4_500)),
+    ]);
+    check(&s, false);
+    s.ingest(vec![Record::Task(task(3, 997, 0, 2, 6_041, 6_048))]);
+    check(&s, false);
+    // ...until eviction takes the overlaps away.
+    s.evict_rounds_before(3);
+    check(&s, true);
 }
