@@ -192,8 +192,9 @@ impl<K: Copy + Ord> KeyPrefix<K> {
 
     /// The lane and every key at boundary `t`, where `k` rows started before
     /// `t` ([`KeyPrefix::started`]). Needs [`KeyPrefix::ready`] on a
-    /// non-overlapping lane. Reads one table entry: calls for different
-    /// boundaries do not depend on each other, so their cache misses overlap.
+    /// non-overlapping lane. Reads one table entry, which nothing later
+    /// depends on: the CPU can go on searching for the next boundary while
+    /// that read misses.
     pub(crate) fn point(&self, iv: &Intervals, t: Ns, k: usize, out: &mut Point) {
         let (w, s) = (self.width(), self.stride());
         let entry = &self.table[k * s..(k + 1) * s];

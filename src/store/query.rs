@@ -146,24 +146,24 @@ fn window_clean<K: Copy + Ord>(
 ) {
     let keys = table.keys();
     let w = keys.len().min(MAX_KEYS);
-    // First every boundary's row count (a forward walk over the start
-    // column, each search starting where the last step says it will end),
-    // then the table entries: those reads are independent, so the CPU
-    // overlaps their cache misses instead of paying them one by one.
+    // Rows started before each boundary: a binary search for the first,
+    // then a forward walk over the start column, each search starting
+    // where the last step says it will land.
     let (mut from, mut step) = (0, 0);
-    let started: Vec<usize> = bounds
-        .iter()
-        .map(|&t| {
-            let k = KeyPrefix::<K>::started(main, t, from, from + step);
-            (from, step) = (k, k - from);
-            k
-        })
-        .collect();
+    let mut started = |t: Ns| {
+        let k = if from == 0 && step == 0 {
+            main.starts().partition_point(|&s| s < t)
+        } else {
+            KeyPrefix::<K>::started(main, t, from, from + step)
+        };
+        (from, step) = (k, k - from);
+        k
+    };
     let mut prev = Point::default();
     let mut next = Point::default();
-    table.point(main, bounds[0], started[0], &mut prev);
+    table.point(main, bounds[0], started(bounds[0]), &mut prev);
     for (j, cell) in cells.iter_mut().enumerate() {
-        table.point(main, bounds[j + 1], started[j + 1], &mut next);
+        table.point(main, bounds[j + 1], started(bounds[j + 1]), &mut next);
         if bounds[j] < bounds[j + 1] {
             let mut busy = 0u64;
             let mut best = (0u64, 0u32);
