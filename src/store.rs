@@ -2,11 +2,14 @@
 //!
 //! Everything is integer nanoseconds. Each AICore lane keeps its task rows as
 //! sorted columns (struct of arrays) with prefix sums of start and end, and
-//! one such column per function; each AICPU thread lane keeps its phases in
-//! three layers (outer, inner, marker) built the same way. A window query —
-//! busy fraction, item count and dominant function or phase per column — is
-//! then O(columns × (1 + keys) × log n): binary searches and subtractions,
-//! however many tasks fall in a column. Fanout edges live in a compact CSR
+//! per function either a row-position prefix table (clean lanes) or one such
+//! column per function (lanes with overlapping rows); each AICPU thread lane
+//! keeps its phases in three layers (outer, inner, marker) built the same
+//! way. A window query — busy fraction, item count and dominant function or
+//! phase per column — is then a search and a table read per column boundary
+//! on a clean lane, O(columns × (log n + keys)), and O(columns × (1 + keys) ×
+//! log n) otherwise: binary searches and subtractions, however many tasks
+//! fall in a column. Fanout edges live in a compact CSR
 //! with a reverse index. In live mode whole rounds are evicted, oldest first,
 //! and every evicted record is counted: `ingested == live + evicted`.
 //!
@@ -248,7 +251,8 @@ impl TraceStore {
 
     /// The columns of `lane` over `[t0, t1)`; see [`Cell`]. Scheduler and
     /// orchestrator lanes answer over their outer phases.
-    /// O(columns × (1 + keys) × log n) where keys = functions on the core
+    /// O(columns × (log n + keys)) on a lane without overlapping rows, else
+    /// O(columns × (1 + keys) × log n), where keys = functions on the core
     /// (or phase names on the thread) and n = rows on the lane.
     pub fn window(&self, lane: LaneId, t0: Ns, t1: Ns, columns: usize) -> Vec<Cell> {
         self.window_ns(lane, t0, t1, columns)

@@ -2,10 +2,13 @@
 //! column the busy time, the number of items overlapping it and the key
 //! (function or phase name) with the most busy time.
 //!
-//! Each column boundary is evaluated once per column set — the lane's and one
-//! per key — by a sweep whose binary searches only look at what is right of
-//! the previous boundary. Cost: O(columns × (1 + keys) × log n), independent
-//! of how many items fall in a column.
+//! On a lane whose rows do not overlap, each column boundary is one search of
+//! the start column (from where the previous boundary's ended) and one entry
+//! of the lane's per-key table ([`KeyPrefix`]). Otherwise each boundary is
+//! evaluated once per column set — the lane's and one per key — by a sweep
+//! whose binary searches only look at what is right of the previous boundary.
+//! Cost: O(columns × (log n + keys)) or O(columns × (1 + keys) × log n),
+//! independent of how many items fall in a column.
 
 use super::intervals::{Cursor, Intervals, Keyed, Probe};
 use super::keyprefix::{KeyPrefix, MAX_KEYS, Point};
