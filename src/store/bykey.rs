@@ -67,6 +67,7 @@ impl<K: Copy + Ord> ByKey<K> {
         per_key: &[(K, usize)],
     ) {
         self.table.drain_front(m);
+        self.table.prune();
         if self.cols_live {
             for &(k, n) in per_key {
                 self.cols.drain_front(k, n);

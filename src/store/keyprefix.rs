@@ -120,6 +120,23 @@ impl<K: Copy + Ord> KeyPrefix<K> {
         self.rows -= m;
     }
 
+    /// After the lane dropped rows: forgets keys no row has any more, and
+    /// lifts the too-many-keys switch, by starting over (the next
+    /// [`KeyPrefix::sync`] rebuilds from the rows left). A long live session
+    /// whose functions change keeps a narrow table this way.
+    pub(crate) fn prune(&mut self) {
+        let (w, s, n) = (self.width(), self.stride(), self.rows);
+        let count = |i: usize, q: usize| {
+            let m = 1 + q;
+            (self.table[i * s + 1 + w + m / 2] >> (32 * (m % 2))) as u32
+        };
+        let dead = self.table.len() == (n + 1) * s
+            && (0..w).any(|q| count(n, q).wrapping_sub(count(0, q)) == 0);
+        if self.off || dead {
+            *self = KeyPrefix::default();
+        }
+    }
+
     /// Brings the table up to the lane's `iv.len()` rows, `key(i)` giving
     /// row `i`'s key: extends it from the rows already covered, or rebuilds
     /// it when a key appears that it has no column for. Keeps nothing for an
@@ -347,6 +364,30 @@ mod tests {
         let mut t = KeyPrefix::default();
         t.sync(&iv, |_| 0u32);
         assert!(!t.ready(2));
+    }
+
+    #[test]
+    fn pruning_forgets_keys_without_rows_and_lifts_the_switch() {
+        let rows: Vec<(Ns, Ns)> = (0..20).map(|i| (i * 10, i * 10 + 5)).collect();
+        let iv = lane(&rows);
+        // Keys 0..9 on the first ten rows, key 0 on the rest: too many.
+        let key = |i: usize| if i < 10 { i as u32 } else { 0 };
+        let mut t = KeyPrefix::default();
+        t.sync(&iv, key);
+        assert!(!t.ready(20));
+        // The first ten rows go: one key left.
+        let mut rest = lane(&rows);
+        rest.drain_front(10);
+        rest.seal();
+        t.drain_front(10);
+        t.prune();
+        t.sync(&rest, |i| key(i + 10));
+        assert!(t.ready(10));
+        assert_eq!(t.keys(), &[0]);
+        // Nothing to prune on a lane whose keys all have rows.
+        let before = t.table.clone();
+        t.prune();
+        assert_eq!(t.table, before);
     }
 
     #[test]
