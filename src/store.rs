@@ -2,11 +2,14 @@
 //!
 //! Everything is integer nanoseconds. Each AICore lane keeps its task rows as
 //! sorted columns (struct of arrays) with prefix sums of start and end, and
-//! one such column per function; each AICPU thread lane keeps its phases in
-//! three layers (outer, inner, marker) built the same way. A window query —
-//! busy fraction, item count and dominant function or phase per column — is
-//! then O(columns × (1 + keys) × log n): binary searches and subtractions,
-//! however many tasks fall in a column. Fanout edges live in a compact CSR
+//! per function either a row-position prefix table (clean lanes) or one such
+//! column per function (lanes with overlapping rows); each AICPU thread lane
+//! keeps its phases in three layers (outer, inner, marker) built the same
+//! way. A window query — busy fraction, item count and dominant function or
+//! phase per column — is then a search and a table read per column boundary
+//! on a clean lane, O(columns × (log n + keys)), and O(columns × (1 + keys) ×
+//! log n) otherwise: binary searches and subtractions, however many tasks
+//! fall in a column. Fanout edges live in a compact CSR
 //! with a reverse index. In live mode whole rounds are evicted, oldest first,
 //! and every evicted record is counted: `ingested == live + evicted`.
 //!
@@ -14,12 +17,14 @@
 //! lanes are sorted by content, so the answers do not depend on arrival order.
 //! [`TraceStore::to_capture`] gives every live record back in ingest order.
 
+mod bykey;
 mod edges;
 mod export;
 mod hash;
 mod index;
 mod ingest;
 mod intervals;
+mod keyprefix;
 mod lanes;
 mod merge;
 pub mod names;
@@ -246,7 +251,8 @@ impl TraceStore {
 
     /// The columns of `lane` over `[t0, t1)`; see [`Cell`]. Scheduler and
     /// orchestrator lanes answer over their outer phases.
-    /// O(columns × (1 + keys) × log n) where keys = functions on the core
+    /// O(columns × (log n + keys)) on a lane without overlapping rows, else
+    /// O(columns × (1 + keys) × log n), where keys = functions on the core
     /// (or phase names on the thread) and n = rows on the lane.
     pub fn window(&self, lane: LaneId, t0: Ns, t1: Ns, columns: usize) -> Vec<Cell> {
         self.window_ns(lane, t0, t1, columns)
@@ -259,10 +265,11 @@ impl TraceStore {
     pub fn window_ns(&self, lane: LaneId, t0: Ns, t1: Ns, columns: usize) -> Vec<CellNs> {
         match lane {
             LaneId::Core(c) => match self.cores.get(&c) {
-                Some(l) => query::window(&l.iv, &l.by_func, |f| f as u32, t0, t1, columns),
+                Some(l) => l.by_func.window(&l.iv, |f| f as u32, t0, t1, columns),
                 None => query::window(
                     &Default::default(),
                     &intervals::Keyed::<i32>::default(),
+                    &keyprefix::KeyPrefix::default(),
                     |f| f as u32,
                     t0,
                     t1,
@@ -299,7 +306,7 @@ impl TraceStore {
     ) -> Vec<CellNs> {
         let empty = PhaseLayer::default();
         let layer = self.phase_lane(lane).map_or(&empty, |l| l.layer(role));
-        query::window(&layer.iv, &layer.by_name, |k| k, t0, t1, columns)
+        layer.by_name.window(&layer.iv, |k| k, t0, t1, columns)
     }
 
     /// Task rows of `core` overlapping `[t0, t1)`, in start order. O(log n + k)
@@ -331,6 +338,13 @@ impl TraceStore {
     pub fn get_task(&self, r: TaskRef) -> Option<TaskRecord> {
         let lane = self.cores.get(&r.core)?;
         (r.index() < lane.len()).then(|| lane.row(r.index()).to_record(r.core))
+    }
+
+    /// The task id of a row, without building the whole record ([`None`]
+    /// for a stale handle, like [`TraceStore::get_task`]).
+    pub fn task_id_of(&self, r: TaskRef) -> Option<TaskId> {
+        let lane = self.cores.get(&r.core)?;
+        (r.index() < lane.len()).then(|| lane.task_id(r.index()))
     }
 
     /// Every live row of a task id (all cores, all rounds), by core then start.
@@ -417,7 +431,8 @@ impl TraceStore {
         let ids: BTreeSet<i32> = self
             .cores
             .values()
-            .flat_map(|l| l.by_func.iter().map(|(k, _)| k))
+            .flat_map(|l| l.by_func.per_key(&l.iv, None))
+            .map(|(k, _, _)| k)
             .collect();
         ids.into_iter().collect()
     }

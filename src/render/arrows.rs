@@ -4,7 +4,7 @@
 //! starts before its predecessor ends is drawn in the alarm style with `◀`,
 //! never hidden.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -140,22 +140,35 @@ pub fn edges(
         return out;
     }
     // No selection: every edge among the tasks in view, if they are few.
-    let mut in_view: BTreeSet<TaskId> = BTreeSet::new();
-    let mut rows = Vec::new();
+    // Only ids are needed to decide that (no whole rows), and a sorted list
+    // answers "in view?" without a tree.
+    let mut seen_ids: Vec<TaskId> = Vec::new();
     for core in map.visible_cores() {
-        for r in store.tasks_in(core, vp.t0, vp.t1()).take(TASKS_PER_LANE) {
-            if let Some(t) = store.get_task(r)
-                && in_view.insert(t.task_id)
-            {
-                rows.push(t);
-            }
-        }
+        seen_ids.extend(
+            store
+                .tasks_in(core, vp.t0, vp.t1())
+                .take(TASKS_PER_LANE)
+                .filter_map(|r| store.task_id_of(r)),
+        );
     }
+    let mut in_view = seen_ids.clone();
+    in_view.sort_unstable();
+    in_view.dedup();
+    // Each id once, in the order first seen (lane by lane, in start order).
+    let mut listed = vec![false; in_view.len()];
+    let rows: Vec<TaskId> = seen_ids
+        .into_iter()
+        .filter(|id| {
+            in_view
+                .binary_search(id)
+                .is_ok_and(|i| !std::mem::replace(&mut listed[i], true))
+        })
+        .collect();
     let mut ambient = Vec::new();
-    for t in &rows {
-        for &s in store.successors(t.task_id) {
-            if in_view.contains(&s) && !seen.contains(&(t.task_id, s)) {
-                ambient.push((t.task_id, s));
+    for &t in &rows {
+        for &s in store.successors(t) {
+            if in_view.binary_search(&s).is_ok() && !seen.contains(&(t, s)) {
+                ambient.push((t, s));
                 if ambient.len() > MAX_AMBIENT_EDGES {
                     return out;
                 }

@@ -360,6 +360,9 @@ pub fn paint_row(
 }
 
 #[cfg(test)]
+mod frame_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

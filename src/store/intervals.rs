@@ -58,6 +58,35 @@ pub(crate) fn gallop(from: usize, n: usize, mut pred: impl FnMut(usize) -> bool)
     lo
 }
 
+/// Like [`gallop`] over `from..n` (`pred` true before `from`), but starting
+/// at a guess of the answer: when successive searches move by similar steps
+/// (evenly spaced column boundaries over evenly spread rows), guessing the
+/// last step again lands within a cache line or two of the answer, where a
+/// gallop from `from` would probe its way out and back.
+pub(crate) fn search_near(
+    from: usize,
+    guess: usize,
+    n: usize,
+    mut pred: impl FnMut(usize) -> bool,
+) -> usize {
+    let g = guess.clamp(from, n);
+    if g < n && pred(g) {
+        return gallop(g + 1, n, pred);
+    }
+    // The answer is in from..=g: gallop back from g.
+    let mut hi = g;
+    let mut step = 1usize;
+    while hi > from {
+        let probe = hi.saturating_sub(step).max(from);
+        if pred(probe) {
+            return partition_point_by(probe + 1, hi, pred);
+        }
+        hi = probe;
+        step = step.saturating_mul(2);
+    }
+    from
+}
+
 /// The exclusive end used for counting and overlap tests: a zero-length
 /// interval occupies the one nanosecond at its start.
 #[inline]
@@ -160,6 +189,11 @@ impl Intervals {
 
     pub(crate) fn starts(&self) -> &[Ns] {
         &self.start
+    }
+
+    /// True when some row starts before its predecessor ends.
+    pub(crate) fn has_overlap(&self) -> bool {
+        self.overlap.is_some()
     }
 
     /// True when the ends are sorted in start order (always so for
@@ -298,6 +332,15 @@ impl Intervals {
             pre_end,
             count_end: count_ends,
         });
+    }
+
+    /// The latest end (`None` when empty): the last row's when ends are in
+    /// order, else a scan of the end column.
+    pub(crate) fn max_end(&self) -> Option<Ns> {
+        match self.disorder {
+            None => self.end.last().copied(),
+            Some(_) => self.end.iter().copied().max(),
+        }
     }
 
     /// Σ (end − start) over all rows.
@@ -541,6 +584,8 @@ mod tests {
         assert_eq!(iv.count(30, 31), 1);
         assert_eq!(iv.count(31, 40), 0);
         assert_eq!(iv.total_busy(), 10 + 5 + 60);
+        assert_eq!(iv.max_end(), Some(100));
+        assert_eq!(Intervals::default().max_end(), None);
     }
 
     #[test]
@@ -548,6 +593,7 @@ mod tests {
         let rows = [(0, 100), (10, 20), (15, 16), (50, 50), (60, 200)];
         let iv = build(&rows);
         assert!(!iv.is_monotone());
+        assert_eq!(iv.max_end(), Some(200));
         for a in (0..210).step_by(7) {
             for b in (a..220).step_by(11) {
                 assert_eq!(iv.busy(a, b), brute_busy(&rows, a, b), "busy {a}..{b}");
@@ -630,6 +676,21 @@ mod tests {
             }
         }
         assert_eq!(gallop(0, 0, |_| true), 0);
+    }
+
+    #[test]
+    fn searching_near_a_guess_finds_the_partition_point() {
+        let v: Vec<u64> = (0..100).map(|i| i / 3).collect();
+        for from in [0, 1, 5, 50, 99, 100] {
+            for guess in [0, 3, 17, 60, 99, 100, 500] {
+                for t in 0..40 {
+                    let want = v.partition_point(|&x| x < t).max(from);
+                    let got = search_near(from, guess, v.len(), |i| v[i] < t);
+                    assert_eq!(got, want, "from {from} guess {guess} t {t}");
+                }
+            }
+        }
+        assert_eq!(search_near(0, 5, 0, |_| true), 0);
     }
 
     #[test]

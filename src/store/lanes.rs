@@ -1,7 +1,8 @@
 //! One AICore lane: the task rows of a core as columns (struct of arrays),
 //! sorted by start, with the interval index the window query runs on.
 
-use super::intervals::{Intervals, Keyed};
+use super::bykey::ByKey;
+use super::intervals::Intervals;
 use super::merge::{SortedRows, insert_rows};
 use crate::record::{CoreType, Ns, TaskId, TaskRecord};
 
@@ -128,8 +129,8 @@ pub(crate) struct CoreLane {
     reg: Vec<u32>,
     round: Vec<u32>,
     seq: Vec<u64>,
-    /// Per-function sub-columns: the dominant function of a cell.
-    pub by_func: Keyed<i32>,
+    /// Per function: the dominant function of a cell, function totals.
+    pub by_func: ByKey<i32>,
     pending: Vec<TaskRow>,
 }
 
@@ -151,6 +152,7 @@ impl SortedRows for CoreLane {
     }
     fn truncate(&mut self, len: usize) {
         self.iv.truncate(len);
+        self.by_func.truncate(len);
         self.dispatch.truncate(len);
         self.finish.truncate(len);
         self.receive.truncate(len);
@@ -196,6 +198,17 @@ impl CoreLane {
         }
     }
 
+    /// What the statistics read of row `i` besides start and end: function,
+    /// dispatch and finish.
+    pub(crate) fn timing(&self, i: usize) -> (i32, Option<Ns>, Option<Ns>) {
+        let b = self.bits[i];
+        (
+            self.func[i],
+            (b & HAS_DISPATCH != 0).then(|| self.dispatch[i]),
+            (b & HAS_FINISH != 0).then(|| self.finish[i]),
+        )
+    }
+
     pub(crate) fn task_id(&self, i: usize) -> TaskId {
         self.task_id[i]
     }
@@ -212,12 +225,12 @@ impl CoreLane {
     /// Merges queued rows into the columns and seals the indexes.
     pub(crate) fn flush(&mut self) {
         let new = std::mem::take(&mut self.pending);
-        for r in &new {
-            self.by_func.queue(r.func, r.start, r.end);
-        }
+        let added: Vec<(i32, Ns, Ns)> = new.iter().map(|r| (r.func, r.start, r.end)).collect();
         insert_rows(self, new);
         self.iv.seal();
-        self.by_func.flush();
+        let func = &self.func;
+        self.by_func
+            .merged(&self.iv, |i| func[i], added.into_iter());
     }
 
     /// Drops the rows of rounds before `round`, handing each to `dropped`;
@@ -251,23 +264,24 @@ impl CoreLane {
             self.reg.drain(..prefix);
             self.round.drain(..prefix);
             self.seq.drain(..prefix);
-            for (f, n) in per_func {
-                self.by_func.drain_front(f, n);
-            }
+            self.iv.seal();
+            let func = &self.func;
+            self.by_func
+                .drained(&self.iv, |i| func[i], prefix, &per_func);
         } else {
             let old = std::mem::take(self);
             for i in 0..old.len() {
                 let r = old.row(i);
                 if r.round >= round {
-                    self.by_func.push_sorted(r.func, r.start, r.end);
                     SortedRows::push(self, r);
                 } else {
                     dropped(&r);
                 }
             }
+            self.iv.seal();
+            let func = &self.func;
+            self.by_func.rebuilt(&self.iv, |i| func[i]);
         }
-        self.iv.seal();
-        self.by_func.seal_all();
         total as u64
     }
 
@@ -353,7 +367,12 @@ mod tests {
         lane.flush();
         assert_eq!(lane.iv.starts(), &[0, 10, 30, 50, 70]);
         assert_eq!(lane.task_id(0), TaskId::new(0, 9));
-        let funcs: Vec<i32> = lane.by_func.iter().map(|(k, _)| k).collect();
+        let funcs: Vec<i32> = lane
+            .by_func
+            .per_key(&lane.iv, None)
+            .iter()
+            .map(|k| k.0)
+            .collect();
         assert_eq!(funcs, vec![0, 1]);
     }
 
@@ -368,7 +387,13 @@ mod tests {
         lane.flush();
         assert_eq!(lane.evict_before(1, |_| {}), 5);
         assert_eq!(lane.iv.starts(), &[10, 30, 50, 70, 90]);
-        assert_eq!(lane.by_func.iter().map(|(_, c)| c.len()).sum::<usize>(), 5);
+        let rows: u64 = lane
+            .by_func
+            .per_key(&lane.iv, None)
+            .iter()
+            .map(|k| k.2)
+            .sum();
+        assert_eq!(rows, 5);
         // dispatch = start − 5, finish = end + 5.
         assert_eq!(lane.bounds(), Some((5, 100)));
     }
@@ -395,8 +420,9 @@ mod tests {
         assert_eq!(lane.evict_before(1, |_| {}), 0);
         assert_eq!(
             lane.by_func
+                .per_key(&lane.iv, None)
                 .iter()
-                .map(|(_, c)| c.total_busy())
+                .map(|k| k.1)
                 .sum::<u64>(),
             25
         );

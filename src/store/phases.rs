@@ -6,7 +6,8 @@
 //! markers. Keeping the layers apart is what stops an inner phase from being
 //! counted twice in the outer busy time.
 
-use super::intervals::{Intervals, Keyed};
+use super::bykey::ByKey;
+use super::intervals::Intervals;
 use super::merge::{SortedRows, insert_rows};
 use crate::record::{Ns, PhaseRole, TaskId};
 
@@ -60,8 +61,8 @@ type SpanKey = (Ns, Ns, u32, u32, PhaseDetail, u64);
 pub(crate) struct PhaseLayer {
     pub spans: Vec<PhaseSpan>,
     pub iv: Intervals,
-    /// Per-name sub-columns: the dominant phase of a cell.
-    pub by_name: Keyed<u32>,
+    /// Per name: the dominant phase of a cell, per-phase totals.
+    pub by_name: ByKey<u32>,
     pending: Vec<PhaseSpan>,
 }
 
@@ -84,6 +85,7 @@ impl SortedRows for PhaseLayer {
     fn truncate(&mut self, len: usize) {
         self.spans.truncate(len);
         self.iv.truncate(len);
+        self.by_name.truncate(len);
     }
     fn push(&mut self, s: PhaseSpan) {
         self.iv.push(s.start_ns, s.end_ns);
@@ -101,12 +103,13 @@ impl PhaseLayer {
             return;
         }
         let new = std::mem::take(&mut self.pending);
-        for s in &new {
-            self.by_name.queue(s.name, s.start_ns, s.end_ns);
-        }
+        let added: Vec<(u32, Ns, Ns)> =
+            new.iter().map(|s| (s.name, s.start_ns, s.end_ns)).collect();
         insert_rows(self, new);
         self.iv.seal();
-        self.by_name.flush();
+        let spans = &self.spans;
+        self.by_name
+            .merged(&self.iv, |i| spans[i].name, added.into_iter());
     }
 
     /// Spans overlapping `[t0, t1)`, in start order.
@@ -134,18 +137,19 @@ impl PhaseLayer {
                 }
             }
             self.iv.drain_front(prefix);
-            for (k, n) in per_name {
-                self.by_name.drain_front(k, n);
-            }
+            self.iv.seal();
+            let spans = &self.spans;
+            self.by_name
+                .drained(&self.iv, |i| spans[i].name, prefix, &per_name);
         } else {
             let old = std::mem::take(self);
             for s in old.spans.iter().filter(|s| s.round >= round) {
-                self.by_name.push_sorted(s.name, s.start_ns, s.end_ns);
                 SortedRows::push(self, s.clone());
             }
+            self.iv.seal();
+            let spans = &self.spans;
+            self.by_name.rebuilt(&self.iv, |i| spans[i].name);
         }
-        self.iv.seal();
-        self.by_name.seal_all();
         total as u64
     }
 
@@ -201,13 +205,17 @@ impl PhaseLane {
             + self.marker.evict_before(round)
     }
 
-    /// Earliest start and latest end over all layers.
+    /// Earliest start and latest end over all layers, from the interval
+    /// columns (a layer's first start; its last end, or a scan of the end
+    /// column when ends are out of order).
     pub(crate) fn bounds(&self) -> Option<(Ns, Ns)> {
         let mut out: Option<(Ns, Ns)> = None;
-        for s in self.layers().iter().flat_map(|l| l.spans.iter()) {
+        for iv in self.layers().map(|l| &l.iv) {
+            let Some(hi) = iv.max_end() else { continue };
+            let lo = iv.start(0);
             out = Some(match out {
-                None => (s.start_ns, s.end_ns),
-                Some((lo, hi)) => (lo.min(s.start_ns), hi.max(s.end_ns)),
+                None => (lo, hi),
+                Some((a, b)) => (a.min(lo), b.max(hi)),
             });
         }
         out

@@ -2,12 +2,16 @@
 //! column the busy time, the number of items overlapping it and the key
 //! (function or phase name) with the most busy time.
 //!
-//! Each column boundary is evaluated once per column set — the lane's and one
-//! per key — by a sweep whose binary searches only look at what is right of
-//! the previous boundary. Cost: O(columns × (1 + keys) × log n), independent
-//! of how many items fall in a column.
+//! On a lane whose rows do not overlap, each column boundary is one search of
+//! the start column (from where the previous boundary's ended) and one entry
+//! of the lane's per-key table ([`KeyPrefix`]). Otherwise each boundary is
+//! evaluated once per column set — the lane's and one per key — by a sweep
+//! whose binary searches only look at what is right of the previous boundary.
+//! Cost: O(columns × (log n + keys)) or O(columns × (1 + keys) × log n),
+//! independent of how many items fall in a column.
 
 use super::intervals::{Cursor, Intervals, Keyed, Probe};
+use super::keyprefix::{KeyPrefix, MAX_KEYS, Point};
 use crate::record::Ns;
 
 /// One column of a window, in integer nanoseconds.
@@ -71,6 +75,7 @@ fn cell_of(p: &[Probe], bounds: &[Ns], j: usize) -> (u64, usize) {
 pub(crate) fn window<K: Copy + Ord>(
     main: &Intervals,
     keyed: &Keyed<K>,
+    table: &KeyPrefix<K>,
     key_id: impl Fn(K) -> u32,
     t0: Ns,
     t1: Ns,
@@ -86,6 +91,10 @@ pub(crate) fn window<K: Copy + Ord>(
         })
         .collect();
     if main.is_empty() || t1 <= t0 || columns == 0 {
+        return cells;
+    }
+    if table.ready(main.len()) && !main.has_overlap() {
+        window_clean(main, table, &key_id, &bounds, &mut cells);
         return cells;
     }
     let lane = sweep(main, &bounds);
@@ -127,21 +136,104 @@ pub(crate) fn window<K: Copy + Ord>(
     cells
 }
 
+/// The whole window of a non-overlapping lane from its row-position table
+/// (see [`KeyPrefix`]): per boundary one search of the start column and one
+/// table entry, instead of one sweep for the lane and one per key. Same
+/// answers as those sweeps.
+fn window_clean<K: Copy + Ord>(
+    main: &Intervals,
+    table: &KeyPrefix<K>,
+    key_id: &impl Fn(K) -> u32,
+    bounds: &[Ns],
+    cells: &mut [CellNs],
+) {
+    let keys = table.keys();
+    let w = keys.len().min(MAX_KEYS);
+    // Rows started before each boundary: a binary search for the first,
+    // then a forward walk over the start column, each search starting
+    // where the last step says it will land.
+    let (mut from, mut step) = (0, 0);
+    let mut started = |t: Ns| {
+        let k = if from == 0 && step == 0 {
+            main.starts().partition_point(|&s| s < t)
+        } else {
+            KeyPrefix::<K>::started(main, t, from, from + step)
+        };
+        (from, step) = (k, k - from);
+        k
+    };
+    let mut prev = Point::default();
+    let mut next = Point::default();
+    table.point(main, bounds[0], started(bounds[0]), &mut prev);
+    for (j, cell) in cells.iter_mut().enumerate() {
+        table.point(main, bounds[j + 1], started(bounds[j + 1]), &mut next);
+        if bounds[j] < bounds[j + 1] {
+            let mut busy = 0u64;
+            let mut best = (0u64, 0u32);
+            for (q, (a, b)) in prev.keys.iter().zip(&next.keys).enumerate().take(w) {
+                let key_busy = b.busy_before.wrapping_sub(a.busy_before);
+                let key_items = b.started.wrapping_sub(a.ended);
+                busy = busy.wrapping_add(key_busy);
+                // Keys are ascending, so "strictly better" leaves ties with
+                // the smaller key.
+                if key_items > 0 && (key_busy, key_items) > best {
+                    best = (key_busy, key_items);
+                    cell.dominant = Some(key_id(keys[q]));
+                }
+            }
+            cell.busy_ns = busy;
+            let items = next.started.saturating_sub(prev.ended);
+            cell.items = u32::try_from(items).unwrap_or(u32::MAX);
+        }
+        std::mem::swap(&mut prev, &mut next);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn lane(rows: &[(Ns, Ns, i32)]) -> (Intervals, Keyed<i32>) {
+    struct Lane {
+        iv: Intervals,
+        keyed: Keyed<i32>,
+        table: KeyPrefix<i32>,
+    }
+
+    fn lane(rows: &[(Ns, Ns, i32)]) -> Lane {
+        let mut rows = rows.to_vec();
+        rows.sort_unstable();
         let mut iv = Intervals::default();
         let mut keyed = Keyed::default();
         let mut pairs: Vec<(Ns, Ns)> = rows.iter().map(|&(s, e, _)| (s, e)).collect();
         iv.insert_pairs(&mut pairs);
         iv.seal();
-        for &(s, e, k) in rows {
+        for &(s, e, k) in &rows {
             keyed.queue(k, s, e);
         }
         keyed.flush();
-        (iv, keyed)
+        let mut table = KeyPrefix::default();
+        table.sync(&iv, |i| rows[i].2);
+        Lane { iv, keyed, table }
+    }
+
+    impl Lane {
+        /// The window through the per-key table (when the lane has one) and
+        /// through the per-key sweeps: both must agree.
+        fn window(&self, t0: Ns, t1: Ns, columns: usize) -> Vec<CellNs> {
+            let key = |k: i32| k as u32;
+            let swept = window(
+                &self.iv,
+                &self.keyed,
+                &KeyPrefix::default(),
+                key,
+                t0,
+                t1,
+                columns,
+            );
+            let tabled = window(&self.iv, &self.keyed, &self.table, key, t0, t1, columns);
+            assert_eq!(swept, tabled, "window {t0}..{t1} / {columns}");
+            tabled
+        }
     }
 
     #[test]
@@ -159,8 +251,8 @@ mod tests {
     fn a_hand_made_lane() {
         // func 1: [0,30), func 2: [40,50) and [55,60), func 1 zero-length at 80;
         // cells [0,25) [25,50) [50,75) [75,100).
-        let (iv, keyed) = lane(&[(0, 30, 1), (40, 50, 2), (55, 60, 2), (80, 80, 1)]);
-        let cells = window(&iv, &keyed, |k| k as u32, 0, 100, 4);
+        let l = lane(&[(0, 30, 1), (40, 50, 2), (55, 60, 2), (80, 80, 1)]);
+        let cells = l.window(0, 100, 4);
         let got: Vec<(u64, u32, Option<u32>)> = cells
             .iter()
             .map(|c| (c.busy_ns, c.items, c.dominant))
@@ -181,33 +273,65 @@ mod tests {
     #[test]
     fn ties_go_to_more_items_then_the_smaller_key() {
         // Both keys busy 10 ns in [0, 20); key 5 has two items.
-        let (iv, keyed) = lane(&[(0, 10, 7), (10, 15, 5), (15, 20, 5)]);
-        let cells = window(&iv, &keyed, |k| k as u32, 0, 20, 1);
+        let l = lane(&[(0, 10, 7), (10, 15, 5), (15, 20, 5)]);
+        let cells = l.window(0, 20, 1);
         assert_eq!(cells[0].dominant, Some(5));
-        let (iv, keyed) = lane(&[(0, 10, 7), (10, 20, 5)]);
-        let cells = window(&iv, &keyed, |k| k as u32, 0, 20, 1);
+        let l = lane(&[(0, 10, 7), (10, 20, 5)]);
+        let cells = l.window(0, 20, 1);
         assert_eq!(cells[0].dominant, Some(5));
         // Negative func ids order before positive ones.
-        let (iv, keyed) = lane(&[(0, 10, -1), (10, 20, 0)]);
-        let cells = window(&iv, &keyed, |k| k as u32, 0, 20, 1);
+        let l = lane(&[(0, 10, -1), (10, 20, 0)]);
+        let cells = l.window(0, 20, 1);
         assert_eq!(cells[0].dominant, Some(u32::MAX));
     }
 
     #[test]
     fn overlapping_rows_clamp_the_fraction() {
-        let (iv, keyed) = lane(&[(0, 100, 1), (0, 100, 2)]);
-        let cells = window(&iv, &keyed, |k| k as u32, 0, 100, 2);
+        let l = lane(&[(0, 100, 1), (0, 100, 2)]);
+        let cells = l.window(0, 100, 2);
         assert_eq!(cells[0].busy_ns, 100);
         assert_eq!(cells[0].busy_fraction(), 1.0);
         assert_eq!(cells[0].items, 2);
     }
 
     #[test]
+    fn the_key_table_answers_like_the_per_key_sweeps() {
+        // Non-overlapping lanes with zero-length rows, touching rows and
+        // gaps, 1 to 5 keys; windows of every width from sub-ns columns up.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for case in 0..200 {
+            let keys = 1 + case % 5;
+            let mut t = 1_000 + next(50);
+            let rows: Vec<(Ns, Ns, i32)> = (0..next(60))
+                .map(|_| {
+                    let s = t + next(3) * next(20);
+                    let e = s + next(4) * next(15);
+                    t = e;
+                    (s, e, next(keys) as i32 - 1)
+                })
+                .collect();
+            let l = lane(&rows);
+            assert!(!l.iv.has_overlap());
+            for _ in 0..20 {
+                let a = 990 + next(t - 980);
+                let b = a + next(t + 20 - a);
+                let _ = l.window(a, b, 1 + next(40) as usize);
+            }
+        }
+    }
+
+    #[test]
     fn empty_inputs_give_empty_cells() {
-        let (iv, keyed) = lane(&[(0, 10, 1)]);
-        assert_eq!(window(&iv, &keyed, |k| k as u32, 10, 5, 3).len(), 3);
-        assert!(window(&iv, &keyed, |k| k as u32, 0, 10, 0).is_empty());
-        let cells = window(&iv, &keyed, |k| k as u32, 0, 2, 4);
+        let l = lane(&[(0, 10, 1)]);
+        assert_eq!(l.window(10, 5, 3).len(), 3);
+        assert!(l.window(0, 10, 0).is_empty());
+        let cells = l.window(0, 2, 4);
         assert_eq!(cells.iter().map(|c| c.items).sum::<u32>(), 2);
     }
 }

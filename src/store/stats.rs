@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use super::intervals::Intervals;
+use super::intervals::{Intervals, overlaps};
 use super::phases::PhaseLane;
-use super::{LaneId, TaskRef, TraceStore};
+use super::{LaneId, TraceStore};
 use crate::dfx::Level;
 use crate::record::{CoreType, Ns};
 
@@ -86,12 +86,32 @@ fn mean(acc: (i128, u64)) -> Option<f64> {
 }
 
 /// Nearest-rank percentile of sorted values: the value at rank ⌈p·n/100⌉.
+#[cfg(test)]
 fn nearest_rank(sorted: &[Ns], p: usize) -> Ns {
     if sorted.is_empty() {
         return 0;
     }
     let rank = (p * sorted.len()).div_ceil(100).max(1);
     sorted[rank.min(sorted.len()) - 1]
+}
+
+/// The nearest-rank p50 and p99 of unsorted values (reordered), in linear
+/// time: the same values [`nearest_rank`] reads off the sorted list.
+fn p50_p99(v: &mut [Ns]) -> (Ns, Ns) {
+    let n = v.len();
+    if n == 0 {
+        return (0, 0);
+    }
+    let rank = |p: usize| (p * n).div_ceil(100).clamp(1, n) - 1;
+    let (r50, r99) = (rank(50), rank(99));
+    let (below, &mut p99, _) = v.select_nth_unstable(r99);
+    // r50 <= r99: the p50 is among the values at or below the p99's place.
+    let p50 = if r50 == r99 {
+        p99
+    } else {
+        *below.select_nth_unstable(r50).1
+    };
+    (p50, p99)
 }
 
 fn in_range(col: &Intervals, range: Option<(Ns, Ns)>) -> (u64, u64) {
@@ -109,47 +129,77 @@ impl TraceStore {
             Some((t0, t1)) => t1.saturating_sub(t0),
             None => self.time_range().map_or(0, |(a, b)| b - a),
         };
-        let mut funcs: BTreeMap<i32, FuncAcc> = BTreeMap::new();
+        // Per function, in first-seen order (sorted below); a lane runs few
+        // functions, so a short list with a last-hit hint beats a map.
+        let mut funcs: Vec<(i32, FuncAcc)> = Vec::new();
+        if range.is_none() {
+            // Every row counts: size each function's list once.
+            let mut rows: Vec<(i32, usize)> = Vec::new();
+            for l in self.cores.values() {
+                for (f, _, count) in l.by_func.per_key(&l.iv, None) {
+                    let count = count as usize;
+                    match rows.iter_mut().find(|(g, _)| *g == f) {
+                        Some((_, n)) => *n += count,
+                        None => rows.push((f, count)),
+                    }
+                }
+            }
+            funcs.extend(rows.into_iter().map(|(f, n)| {
+                let acc = FuncAcc {
+                    exec: Vec::with_capacity(n),
+                    ..FuncAcc::default()
+                };
+                (f, acc)
+            }));
+        }
+        let mut hit = 0;
         let mut cores = Vec::new();
         let mut tasks = 0u64;
         for lane_id in self.lanes() {
             let LaneId::Core(core) = lane_id else {
                 continue;
             };
-            let (busy_ns, count) = self
-                .cores
-                .get(&core)
-                .map_or((0, 0), |l| in_range(&l.iv, range));
-            let rows: Vec<TaskRef> = match range {
-                Some((t0, t1)) => self.tasks_in(core, t0, t1).collect(),
-                None => {
-                    let n = self.cores.get(&core).map_or(0, |l| l.len());
-                    (0..n)
-                        .map(|i| TaskRef {
-                            core,
-                            index: i as u32,
-                        })
-                        .collect()
-                }
+            let lane = self.cores.get(&core);
+            let (busy_ns, count) = lane.map_or((0, 0), |l| in_range(&l.iv, range));
+            // The rows `tasks_in` would list, read straight from the columns.
+            let rows = match (lane, range) {
+                (None, _) => 0..0,
+                (Some(l), Some((t0, t1))) => l.iv.candidates(t0, t1),
+                (Some(l), None) => 0..l.len(),
             };
-            for r in rows {
-                let Some(t) = self.get_task(r) else {
+            for i in rows {
+                let Some(l) = lane else { break };
+                let (start, end) = (l.iv.start(i), l.iv.end(i));
+                if let Some((t0, t1)) = range
+                    && !overlaps(start, end, t0, t1)
+                {
                     continue;
-                };
-                let acc = funcs.entry(t.func_id).or_default();
-                acc.exec.push(t.exec_ns());
-                if let Some(d) = t.dispatch_ns {
-                    acc.head.0 += i128::from(t.start_ns) - i128::from(d);
+                }
+                let (func, dispatch, finish) = l.timing(i);
+                if funcs.get(hit).is_none_or(|(f, _)| *f != func) {
+                    hit = match funcs.iter().position(|(f, _)| *f == func) {
+                        Some(p) => p,
+                        None => {
+                            funcs.push((func, FuncAcc::default()));
+                            funcs.len() - 1
+                        }
+                    };
+                }
+                let acc = &mut funcs[hit].1;
+                let exec = end.saturating_sub(start);
+                acc.exec.push(exec);
+                if let Some(d) = dispatch {
+                    acc.head.0 += i128::from(start) - i128::from(d);
                     acc.head.1 += 1;
                 }
-                if let Some(f) = t.finish_ns {
-                    acc.tail.0 += i128::from(f) - i128::from(t.end_ns);
+                if let Some(f) = finish {
+                    acc.tail.0 += i128::from(f) - i128::from(end);
                     acc.tail.1 += 1;
                 }
-                if let (Some(d), Some(f)) = (t.dispatch_ns, t.finish_ns) {
+                if let (Some(d), Some(f)) = (dispatch, finish) {
                     acc.latency.0 += i128::from(f) - i128::from(d);
                     acc.latency.1 += 1;
-                    acc.exec_with_latency += u128::from(t.exec_ns());
+                    acc.exec_with_latency += u128::from(exec);
                 }
             }
             tasks += count;
@@ -165,10 +215,11 @@ impl TraceStore {
                 },
             });
         }
+        funcs.sort_unstable_by_key(|(f, _)| *f);
         let functions = funcs
             .into_iter()
             .map(|(func_id, mut acc)| {
-                acc.exec.sort_unstable();
+                let (p50, p99) = p50_p99(&mut acc.exec);
                 let count = acc.exec.len() as u64;
                 let sum: u128 = acc.exec.iter().map(|&e| u128::from(e)).sum();
                 FuncStats {
@@ -180,8 +231,8 @@ impl TraceStore {
                     } else {
                         sum as f64 / count as f64
                     },
-                    exec_p50_ns: nearest_rank(&acc.exec, 50),
-                    exec_p99_ns: nearest_rank(&acc.exec, 99),
+                    exec_p50_ns: p50,
+                    exec_p99_ns: p99,
                     head_mean_ns: mean(acc.head),
                     tail_mean_ns: mean(acc.tail),
                     latency_mean_ns: mean(acc.latency),
@@ -230,8 +281,7 @@ impl TraceStore {
         });
         let mut totals: BTreeMap<u32, u64> = BTreeMap::new();
         for layer in [&lane.outer, &lane.inner] {
-            for (name, col) in layer.by_name.iter() {
-                let (busy, count) = in_range(col, range);
+            for (name, busy, count) in layer.by_name.per_key(&layer.iv, range) {
                 if count > 0 {
                     *totals.entry(name).or_insert(0) += busy;
                 }
@@ -256,6 +306,136 @@ impl TraceStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::{DeviceInfo, Record, TaskId, TaskRecord};
+
+    /// The per-function figures as first written: every row through
+    /// `tasks_in` + `get_task`, exec times sorted for the percentiles.
+    fn reference(s: &TraceStore, range: Option<(Ns, Ns)>) -> Vec<(i32, u64, f64, Ns, Ns)> {
+        let mut funcs: BTreeMap<i32, Vec<Ns>> = BTreeMap::new();
+        for lane in s.lanes() {
+            let LaneId::Core(core) = lane else { continue };
+            let (t0, t1) = range.unwrap_or((0, Ns::MAX));
+            let rows: Vec<_> = match range {
+                Some(_) => s.tasks_in(core, t0, t1).collect(),
+                None => (0..s.cores.get(&core).map_or(0, |l| l.len()))
+                    .map(|i| super::super::TaskRef {
+                        core,
+                        index: i as u32,
+                    })
+                    .collect(),
+            };
+            for r in rows {
+                let t = s.task(r);
+                funcs.entry(t.func_id).or_default().push(t.exec_ns());
+            }
+        }
+        funcs
+            .into_iter()
+            .map(|(f, mut v)| {
+                v.sort_unstable();
+                let sum: u128 = v.iter().map(|&e| u128::from(e)).sum();
+                let n = v.len() as u64;
+                let p = |q| nearest_rank(&v, q);
+                (f, n, sum as f64 / n as f64, p(50), p(99))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn function_figures_match_the_sort_everything_reference() {
+        let info = DeviceInfo {
+            source: "t".into(),
+            clock_hz: 50_000_000,
+            core_types: vec![CoreType::Aic, CoreType::Aiv, CoreType::Aiv],
+            core_to_thread: vec![0; 3],
+            sched_threads: 1,
+            aicpu_threads: 2,
+            func_names: BTreeMap::new(),
+            orchestrator_name: None,
+            case_name: None,
+        };
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut clock = [1_000u64; 3];
+        let records: Vec<Record> = (0..3_000u32)
+            .map(|i| {
+                let core = next(3) as usize;
+                // Core 2 overlaps its own rows now and then (messy lane).
+                let start = if core == 2 && next(5) == 0 {
+                    clock[core].saturating_sub(next(900))
+                } else {
+                    clock[core] + next(300)
+                };
+                let end = start + next(2_000);
+                clock[core] = clock[core].max(end);
+                Record::Task(TaskRecord {
+                    round: 0,
+                    task_id: TaskId::new(0, i),
+                    func_id: next(5) as i32 - 1,
+                    core_id: core as u32,
+                    core_type: if core == 0 {
+                        CoreType::Aic
+                    } else {
+                        CoreType::Aiv
+                    },
+                    reg_task_id: i,
+                    receive_ns: None,
+                    start_ns: start,
+                    end_ns: end,
+                    dispatch_ns: (i % 3 != 0).then(|| start.saturating_sub(next(200))),
+                    finish_ns: (i % 4 != 0).then(|| end + next(200)),
+                })
+            })
+            .collect();
+        let mut s = TraceStore::new(info, crate::dfx::Level::TASK_LIFECYCLE.flags());
+        s.ingest(records);
+        for range in [
+            None,
+            Some((0, Ns::MAX)),
+            Some((50_000, 90_000)),
+            Some((7, 8)),
+        ] {
+            let got: Vec<_> = s
+                .stats(range)
+                .functions
+                .iter()
+                .map(|f| {
+                    (
+                        f.func_id,
+                        f.count,
+                        f.exec_mean_ns,
+                        f.exec_p50_ns,
+                        f.exec_p99_ns,
+                    )
+                })
+                .collect();
+            assert_eq!(got, reference(&s, range), "{range:?}");
+        }
+    }
+
+    #[test]
+    fn linear_percentiles_match_the_sorted_ones() {
+        let mut x = 0x1234_5678_9abc_def1u64;
+        for n in (0..40).chain([99, 100, 101, 199, 200, 1_000]) {
+            let mut v: Vec<Ns> = (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x % 50
+                })
+                .collect();
+            let mut sorted = v.clone();
+            sorted.sort_unstable();
+            let want = (nearest_rank(&sorted, 50), nearest_rank(&sorted, 99));
+            assert_eq!(p50_p99(&mut v), want, "n = {n}");
+        }
+    }
 
     #[test]
     fn nearest_rank_percentiles() {

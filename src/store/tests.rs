@@ -496,3 +496,114 @@ fn memory_estimate_grows_with_rows() {
     );
     assert!(s.memory_bytes() > empty + 1000 * 64);
 }
+
+/// Per-function columns built from a core lane's rows: the reference the
+/// lane's own per-function answers must match.
+fn reference_cols(s: &TraceStore, core: u32) -> intervals::Keyed<i32> {
+    let lane = &s.cores[&core];
+    let mut cols = intervals::Keyed::default();
+    for i in 0..lane.len() {
+        let r = lane.row(i);
+        cols.push_sorted(r.func, r.start, r.end);
+    }
+    cols.seal_all();
+    cols
+}
+
+/// A core lane's window through its per-function answers, and through
+/// reference per-function columns.
+fn both_ways(s: &TraceStore, core: u32, t0: Ns, t1: Ns, n: usize) -> (Vec<CellNs>, Vec<CellNs>) {
+    let lane = &s.cores[&core];
+    let key = |f: i32| f as u32;
+    let tabled = lane.by_func.window(&lane.iv, key, t0, t1, n);
+    let cols = reference_cols(s, core);
+    let swept = query::window(
+        &lane.iv,
+        &cols,
+        &keyprefix::KeyPrefix::default(),
+        key,
+        t0,
+        t1,
+        n,
+    );
+    (tabled, swept)
+}
+
+fn check_by_func(s: &TraceStore, core: u32) {
+    for (t0, t1, n) in [(0, 10_000, 40), (1_234, 3_456, 77), (2_000, 2_100, 9)] {
+        let (tabled, swept) = both_ways(s, core, t0, t1, n);
+        assert_eq!(tabled, swept, "core {core} {t0}..{t1}/{n}");
+    }
+    let lane = &s.cores[&core];
+    let cols = reference_cols(s, core);
+    for range in [
+        None,
+        Some((0, 10_000)),
+        Some((1_234, 3_456)),
+        Some((3_000, 2_000)),
+    ] {
+        let want: Vec<(i32, u64, u64)> = cols
+            .iter()
+            .map(|(k, c)| match range {
+                None => (k, c.total_busy(), c.len() as u64),
+                Some((a, b)) => (k, c.busy(a, b), c.count(a, b) as u64),
+            })
+            .collect();
+        assert_eq!(
+            lane.by_func.per_key(&lane.iv, range),
+            want,
+            "core {core} {range:?}"
+        );
+    }
+}
+
+#[test]
+fn per_function_answers_follow_stragglers_evictions_and_overlaps() {
+    // Core 2: 4 rounds of 30 back-to-back tasks over 3 functions; core 3:
+    // rounds interleaved in time (eviction takes the slow path there).
+    let mut records = Vec::new();
+    for round in 0..4u32 {
+        for i in 0..30u32 {
+            let id = round * 100 + i;
+            let s = 1_000 + u64::from(round * 30 + i) * 50;
+            let f = ((i * 7) % 3) as i32;
+            records.push(Record::Task(task(
+                round,
+                id,
+                f,
+                2,
+                s,
+                s + 10 + u64::from(i % 4) * 10,
+            )));
+            let r3 = if i % 2 == 0 { round } else { 3 - round };
+            records.push(Record::Task(task(r3, id + 1000, f - 1, 3, s, s + 25)));
+        }
+    }
+    let mut s = store();
+    // Batches in reverse order: every batch lands before what is there.
+    for chunk in records.chunks(37).rev() {
+        s.ingest(chunk.to_vec());
+    }
+    let check = |s: &TraceStore, table: bool| {
+        for core in [2, 3] {
+            check_by_func(s, core);
+            let lane = &s.cores[&core];
+            assert_eq!(lane.by_func.has_table(lane.len()), table, "core {core}");
+        }
+    };
+    check(&s, true);
+    s.evict_rounds_before(1);
+    check(&s, true);
+    // Overlapping rows in round 2 on both cores: per-function columns
+    // answer instead, rebuilt from the rows...
+    s.ingest(vec![
+        Record::Task(task(2, 998, 1, 2, 5_000, 9_000)),
+        Record::Task(task(2, 999, 5, 3, 4_000, 4_500)),
+    ]);
+    check(&s, false);
+    s.ingest(vec![Record::Task(task(3, 997, 0, 2, 6_041, 6_048))]);
+    check(&s, false);
+    // ...until eviction takes the overlaps away.
+    s.evict_rounds_before(3);
+    check(&s, true);
+}
