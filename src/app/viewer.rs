@@ -849,7 +849,7 @@ impl Viewer {
     }
 
     /// The statistics for the panel, recomputed when the data or the range
-    /// changed (at most every [`STATS_REFRESH`] while data keeps flowing).
+    /// changed (at most every `STATS_REFRESH` while data keeps flowing).
     pub fn stats(&mut self, now: Instant) -> Option<(&TraceStats, StatsScope)> {
         let scope = self.state.stats?;
         let store = self.store.as_ref()?;

@@ -13,7 +13,7 @@ use crate::record::Ns;
 const MIN_TICK_COLS: f64 = 14.0;
 
 /// The tick step: the smallest 1·10^k, 2·10^k or 5·10^k ns that keeps ticks
-/// at least [`MIN_TICK_COLS`] apart.
+/// at least `MIN_TICK_COLS` apart.
 pub fn tick_step(vp: &Viewport, width: u16) -> Ns {
     let min_ns = vp.ns_per_col(width) * MIN_TICK_COLS;
     let mut step: Ns = 1;
