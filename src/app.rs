@@ -112,6 +112,7 @@ fn live(
         fps: args.view.fps.unwrap_or(DEFAULT_FPS),
         history: Some(args.view.history.unwrap_or(DEFAULT_HISTORY)),
         color: !no_color,
+        panic_after_frames: env("SWIMTOP_TEST_PANIC_AFTER_FRAMES").and_then(|v| v.parse().ok()),
     };
     let (device, capture_cfg): (Box<dyn crate::device::Device>, _) = match &args.file {
         Some(path) => {

@@ -512,3 +512,26 @@ fn capture_file_opens_finished_with_names() {
     pane.keys(&["q"]);
     pane.assert_clean_exit();
 }
+
+/// A panic on the UI thread restores the terminal first and then prints its
+/// message where the user can read it (on the normal screen).
+#[test]
+fn a_panic_restores_the_terminal_then_prints_the_message() {
+    let pane = Pane::start_after(
+        "panic",
+        100,
+        30,
+        "SWIMTOP_TEST_PANIC_AFTER_FRAMES=3; export SWIMTOP_TEST_PANIC_AFTER_FRAMES",
+        &live_args("9"),
+    );
+    let exit = pane.wait_exit();
+    assert_eq!(exit.status, "101", "a panic exits with Rust's panic status");
+    assert_eq!(
+        stty_modes(&exit.stty_after),
+        stty_modes(&exit.stty_before),
+        "stty -a after the panic differs from before"
+    );
+    assert_eq!(pane.modes(), RESTORED_MODES);
+    let screen = pane.wait_for_text("test panic after 3 frames");
+    assert!(!screen.contains("AIC_"), "the view is gone:\n{screen}");
+}

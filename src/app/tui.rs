@@ -26,6 +26,10 @@ pub struct TuiOptions {
     /// Records kept in memory while following.
     pub history: Option<u64>,
     pub color: bool,
+    /// Panic on the UI thread after this many frames: how the end-to-end
+    /// tests prove the panic path restores the terminal
+    /// (`SWIMTOP_TEST_PANIC_AFTER_FRAMES`).
+    pub panic_after_frames: Option<u64>,
 }
 
 /// What to say after the screen is restored.
@@ -63,11 +67,19 @@ pub fn run(
     let mut capture = CaptureHandle::spawn(device, flags, capture_cfg);
     let viewer = Viewer::new(source, flags, opts.color, opts.history);
     let mut looper = Looper::new(viewer, opts.fps, Instant::now());
+    let mut frames_drawn = 0u64;
     let result = event_loop::run(
         &mut guard.terminal,
         &mut looper,
         Sources::of(&signals, &input.events, &capture),
         |begin| {
+            if !begin && let Some(n) = opts.panic_after_frames {
+                frames_drawn += 1;
+                assert!(
+                    frames_drawn < n,
+                    "test panic after {n} frames (SWIMTOP_TEST_PANIC_AFTER_FRAMES)"
+                );
+            }
             // Whole frames or nothing: no tearing over a slow SSH link.
             let mut out = io::stdout();
             let _ = if begin {

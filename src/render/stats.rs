@@ -12,6 +12,18 @@ use crate::app::state::StatsScope;
 use crate::record::CoreType;
 use crate::store::stats::TraceStats;
 
+/// Cores per line of the utilisation strip.
+const UTIL_PER_LINE: usize = 48;
+
+/// `·` for an idle core, then `▁` … `█` by eighths of utilisation.
+pub fn util_glyph(u: f64) -> char {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    if u <= 0.0 {
+        return '·';
+    }
+    BARS[((u * 8.0).ceil() as usize).clamp(1, 8) - 1]
+}
+
 fn us(ns: f64) -> String {
     units::micros(ns)
 }
@@ -72,6 +84,20 @@ pub fn lines(s: &TraceStats, scope: StatsScope) -> Vec<String> {
             )),
             idle
         ));
+        // Every core's utilisation, one glyph each in core order: too many
+        // cores for a row apiece, but the shape (which cores carry the load)
+        // is what matters.
+        for chunk in cores.chunks(UTIL_PER_LINE) {
+            let first = chunk.first().map_or(0, |c| c.core);
+            out.push(format!(
+                "  {:<7}{}",
+                format!("{}_{first}", ty.lane_prefix()),
+                chunk
+                    .iter()
+                    .map(|c| util_glyph(c.utilisation))
+                    .collect::<String>()
+            ));
+        }
     }
     for t in s.threads.iter().filter(|t| !t.phases.is_empty()) {
         let shares: Vec<String> = t
@@ -119,5 +145,19 @@ pub fn draw(buf: &mut Buffer, area: Rect, s: &TraceStats, scope: StatsScope, the
             usize::from(inner.width),
             theme.label(),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utilisation_glyphs_rise_with_load() {
+        assert_eq!(util_glyph(0.0), '·');
+        assert_eq!(util_glyph(0.01), '▁');
+        assert_eq!(util_glyph(0.5), '▄');
+        assert_eq!(util_glyph(1.0), '█');
+        assert_eq!(util_glyph(1.7), '█');
     }
 }
