@@ -373,8 +373,9 @@ impl TraceStore {
         out
     }
 
-    /// Fanout successors of a task id: sorted, distinct, merged over every
-    /// live fanout record of the id (all rounds). The reverse index is kept up
+    /// Successors of a task id: sorted, distinct, merged over every live
+    /// fanout record of the id and every live dep_gen edge (deps.json), all
+    /// rounds. The reverse index is kept up
     /// to date by `ingest`, so both directions are plain `&self` lookups:
     /// one hash probe plus one binary search.
     pub fn successors(&self, id: TaskId) -> &[TaskId] {

@@ -17,6 +17,7 @@ mod atomic;
 mod error;
 mod info;
 mod json;
+pub mod progress;
 mod siblings;
 mod stats;
 
@@ -26,6 +27,7 @@ use std::str::FromStr;
 
 pub use detect::Generation;
 pub use error::{FormatError, Location};
+pub use progress::{Progress, Stage};
 pub use stats::ReadStats;
 
 use crate::record::Capture;
@@ -71,6 +73,18 @@ impl FromStr for Format {
     }
 }
 
+/// How to read a capture: where its names and dependencies come from
+/// (default: the unique sibling `name_map*.json` and `deps.json`), and who is
+/// watching the progress.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// deps.json to use instead of the sibling one (an error if unreadable).
+    pub deps_json: Option<PathBuf>,
+    /// Name map to use instead of the sibling one (an error if unreadable).
+    pub func_names: Option<PathBuf>,
+    pub progress: Option<Progress>,
+}
+
 /// Reads any swimlane capture generation, with sibling name map / deps.json.
 pub fn read_capture(path: &Path) -> Result<Capture, FormatError> {
     read_capture_with_stats(path).map(|(c, _)| c)
@@ -78,29 +92,59 @@ pub fn read_capture(path: &Path) -> Result<Capture, FormatError> {
 
 /// [`read_capture`], also returning what was dropped or skipped on the way.
 pub fn read_capture_with_stats(path: &Path) -> Result<(Capture, ReadStats), FormatError> {
-    let bytes = std::fs::read(path).map_err(|source| FormatError::Read {
+    read_capture_with(path, &ReadOptions::default())
+}
+
+/// [`read_capture_with_stats`] with explicit sibling files and progress.
+pub fn read_capture_with(
+    path: &Path,
+    opts: &ReadOptions,
+) -> Result<(Capture, ReadStats), FormatError> {
+    let progress = opts.progress.as_ref();
+    let bytes = progress::read_file(path, progress).map_err(|source| FormatError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let (mut capture, mut stats) = parse_capture(&bytes, path)?;
-    siblings::apply(&mut capture, path, &mut stats);
+    let (mut capture, mut stats) = parse_capture_with(&bytes, path, progress)?;
+    drop(bytes);
+    if let Some(p) = progress {
+        p.set(progress::Stage::Resolving, 0, 0);
+    }
+    siblings::apply(&mut capture, path, opts, &mut stats)?;
+    stats.notes = siblings::notes(&capture);
+    if let Some(p) = progress {
+        p.set(progress::Stage::Done, 0, 0);
+    }
     Ok((capture, stats))
 }
 
 /// Detects and reads a capture held in memory (no sibling files); `path`
 /// only names it in errors.
 pub fn parse_capture(bytes: &[u8], path: &Path) -> Result<(Capture, ReadStats), FormatError> {
+    parse_capture_with(bytes, path, None)
+}
+
+fn parse_capture_with(
+    bytes: &[u8],
+    path: &Path,
+    progress: Option<&Progress>,
+) -> Result<(Capture, ReadStats), FormatError> {
     if perfetto::is_array_trace(bytes) {
         return perfetto::parse_with_stats(bytes, path);
     }
     let top = detect::scan(bytes, path)?;
     match detect::family(&top) {
-        detect::Family::Raw(_) => raw::parse_with_stats(bytes, path),
+        detect::Family::Raw(_) => raw::parse_with_progress(bytes, path, progress),
         detect::Family::NotACapture if detect::is_trace(&top) => {
+            // Traces are parsed by their own streaming visitor: the
+            // loading screen shows the stage without a percentage.
+            if let Some(p) = progress {
+                p.set(progress::Stage::Parsing, 0, 0);
+            }
             perfetto::parse_with_stats(bytes, path)
         }
         detect::Family::NotACapture => Err(FormatError::not_a_capture(path, detect::why_not(&top))),
-        _ => legacy_json::parse_with_stats(bytes, path),
+        _ => legacy_json::parse_with_progress(bytes, path, progress),
     }
 }
 

@@ -381,6 +381,29 @@ impl Edges {
         }
     }
 
+    /// One true dependency from dep_gen (a submit's incoming edge). It joins
+    /// the same index as fanout, so arrows and `[`/`]` work for captures that
+    /// carry deps.json instead of fanout; mentions are counted, so the edge
+    /// stays while either source still names it.
+    pub(crate) fn add_dependency(&mut self, pred: TaskId, succ: TaskId) {
+        if self.fwd.add(pred, succ) {
+            self.rev.add(succ, pred);
+        }
+    }
+
+    /// Takes back one mention made by [`Edges::add_dependency`].
+    pub(crate) fn remove_dependency(&mut self, pred: TaskId, succ: TaskId) {
+        if self.fwd.remove(pred, succ) {
+            self.rev.remove(succ, pred);
+        }
+    }
+
+    /// After removing dependencies outside an ingest batch.
+    pub(crate) fn reseal(&mut self) {
+        self.fwd.seal();
+        self.rev.seal();
+    }
+
     /// End of an ingest batch: maybe rebuild the CSRs.
     pub(crate) fn finish_batch(&mut self) {
         self.fwd.maybe_seal();

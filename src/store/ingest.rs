@@ -39,6 +39,9 @@ impl TraceStore {
                 Record::Submit(s) => {
                     let n = self.block_num.entry(s.task_id).or_insert(0);
                     *n = (*n).max(s.block_num);
+                    for e in &s.edges_in {
+                        self.edges.add_dependency(e.pred, e.succ);
+                    }
                     self.submits.push(s);
                 }
             }

@@ -41,6 +41,12 @@ impl TraceStore {
         self.orch.retain(|_, l| l.len() > 0);
         gone += self.edges.evict_before(round);
         let before = self.orch_summaries.len() + self.submits.len();
+        for s in self.submits.iter().filter(|s| !keep(s.round)) {
+            for e in &s.edges_in {
+                self.edges.remove_dependency(e.pred, e.succ);
+            }
+        }
+        self.edges.reseal();
         self.orch_summaries.retain(|s| keep(s.round));
         self.submits.retain(|s| keep(s.round));
         gone += (before - self.orch_summaries.len() - self.submits.len()) as u64;

@@ -607,3 +607,58 @@ fn per_function_answers_follow_stragglers_evictions_and_overlaps() {
     s.evict_rounds_before(3);
     check(&s, true);
 }
+
+#[test]
+fn deps_edges_from_submits_join_the_edge_index_and_leave_with_their_round() {
+    use crate::record::{DepEdge, EdgeSource, SubmitRecord};
+    let submit = |round: u32, succ: u32, preds: &[u32]| {
+        Record::Submit(SubmitRecord {
+            round,
+            task_id: TaskId::new(0, succ),
+            kernel_ids: [0, -1, -1],
+            block_num: 1,
+            args: Vec::new(),
+            edges_in: preds
+                .iter()
+                .map(|&p| DepEdge {
+                    pred: TaskId::new(0, p),
+                    succ: TaskId::new(0, succ),
+                    arg: 0,
+                    source: EdgeSource::Tensormap,
+                    producer_view: None,
+                })
+                .collect(),
+        })
+    };
+    let mut s = TraceStore::new(info(1, 0, 1), Level::new(1).unwrap().flags());
+    s.ingest(vec![
+        submit(0, 1, &[0]),
+        submit(1, 3, &[2]),
+        submit(1, 4, &[2, 3]),
+    ]);
+    assert_eq!(s.successors(TaskId::new(0, 0)), &[TaskId::new(0, 1)]);
+    assert_eq!(
+        s.successors(TaskId::new(0, 2)),
+        &[TaskId::new(0, 3), TaskId::new(0, 4)]
+    );
+    assert_eq!(
+        s.predecessors(TaskId::new(0, 4)),
+        &[TaskId::new(0, 2), TaskId::new(0, 3)]
+    );
+    assert_eq!(s.edge_count(), 4);
+    // A fanout record naming the same edge: it stays until both are gone.
+    s.ingest(vec![Record::Fanout(crate::record::FanoutRecord {
+        round: 1,
+        task_id: TaskId::new(0, 0),
+        successors: vec![TaskId::new(0, 1)],
+    })]);
+    assert_eq!(s.evict_rounds_before(1), 1);
+    assert_eq!(
+        s.successors(TaskId::new(0, 0)),
+        &[TaskId::new(0, 1)],
+        "fanout still names it"
+    );
+    assert_eq!(s.evict_rounds_before(2), 3);
+    assert!(s.successors(TaskId::new(0, 0)).is_empty());
+    assert_eq!(s.edge_count(), 0);
+}

@@ -9,7 +9,7 @@ mod level;
 mod read;
 mod write;
 
-pub use read::{generation, parse, parse_with_stats, read};
+pub use read::{generation, parse, parse_with_progress, parse_with_stats, read};
 pub use write::write;
 
 /// Legacy files carry times relative to their own first event. The reader

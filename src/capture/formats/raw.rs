@@ -6,7 +6,7 @@ mod doc;
 mod read;
 mod write;
 
-pub use read::{parse, parse_with_stats, read};
+pub use read::{parse, parse_with_progress, parse_with_stats, read};
 pub use write::write;
 
 /// When a capture's clock starts at 0 (a relative-time source such as the

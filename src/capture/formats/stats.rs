@@ -15,4 +15,29 @@ pub struct ReadStats {
     /// Problems with optional sibling files (name map, deps.json) that were
     /// skipped rather than failing the capture.
     pub warnings: Vec<String>,
+    /// What the capture lacks and how to get it (names, dependencies), for
+    /// the header and for `stats`.
+    pub notes: Vec<String>,
+}
+
+impl ReadStats {
+    /// One line per thing dropped, skipped or missing, for the user.
+    pub fn messages(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.dropped_rows > 0 {
+            out.push(format!(
+                "{} rows dropped (end before start, or times far outside the run)",
+                self.dropped_rows
+            ));
+        }
+        if self.unmatched_aicpu_rows > 0 {
+            out.push(format!(
+                "{} AICPU rows without an AICore row dropped (AICore buffer lost to rotation)",
+                self.unmatched_aicpu_rows
+            ));
+        }
+        out.extend(self.warnings.iter().cloned());
+        out.extend(self.notes.iter().cloned());
+        out
+    }
 }

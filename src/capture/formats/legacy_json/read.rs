@@ -1,5 +1,6 @@
 //! Reads any `tasks[]` document (L-A … T-F, transient) into a [`Capture`].
 
+use crate::capture::formats::progress::{Progress, decode};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -36,8 +37,17 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Capture, FormatError> {
 }
 
 pub fn parse_with_stats(bytes: &[u8], path: &Path) -> Result<(Capture, ReadStats), FormatError> {
+    parse_with_progress(bytes, path, None)
+}
+
+/// [`parse_with_stats`] reporting how far the parse got.
+pub fn parse_with_progress(
+    bytes: &[u8],
+    path: &Path,
+    progress: Option<&Progress>,
+) -> Result<(Capture, ReadStats), FormatError> {
     let top = detect::scan(bytes, path)?;
-    let doc = parse_doc(bytes, path)?;
+    let doc = parse_doc_with(bytes, path, progress)?;
     let (level, generation) = level_and_generation(&top, &doc, path)?;
     let mut stats = ReadStats {
         generation: Some(generation),
@@ -54,8 +64,15 @@ pub fn generation(bytes: &[u8], path: &Path, top: &TopLevel) -> Result<Generatio
 }
 
 fn parse_doc(bytes: &[u8], path: &Path) -> Result<Doc, FormatError> {
-    let doc: Doc =
-        serde_json::from_slice(bytes).map_err(|e| FormatError::from_json(path, bytes, &e))?;
+    parse_doc_with(bytes, path, None)
+}
+
+fn parse_doc_with(
+    bytes: &[u8],
+    path: &Path,
+    progress: Option<&Progress>,
+) -> Result<Doc, FormatError> {
+    let doc: Doc = decode(bytes, path, progress)?;
     if doc.tasks.is_none() {
         return Err(FormatError::not_a_capture(
             path,

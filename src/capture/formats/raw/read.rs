@@ -1,6 +1,7 @@
 //! Reads R-G / R-H raw files and performs the AICore ↔ AICPU join exactly as
 //! spec §5.4 describes the upstream reader.
 
+use crate::capture::formats::progress::{Progress, decode};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -30,6 +31,15 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Capture, FormatError> {
 }
 
 pub fn parse_with_stats(bytes: &[u8], path: &Path) -> Result<(Capture, ReadStats), FormatError> {
+    parse_with_progress(bytes, path, None)
+}
+
+/// [`parse_with_stats`] reporting how far the parse got.
+pub fn parse_with_progress(
+    bytes: &[u8],
+    path: &Path,
+    progress: Option<&Progress>,
+) -> Result<(Capture, ReadStats), FormatError> {
     let top = detect::scan(bytes, path)?;
     let (generation, key, value) = match detect::family(&top) {
         Family::Raw(Generation::RawG) => {
@@ -44,8 +54,7 @@ pub fn parse_with_stats(bytes: &[u8], path: &Path) -> Result<(Capture, ReadStats
         }
     };
     let level = detect::level_key(value.as_ref(), key, path)?;
-    let doc: Doc =
-        serde_json::from_slice(bytes).map_err(|e| FormatError::from_json(path, bytes, &e))?;
+    let doc: Doc = decode(bytes, path, progress)?;
     let mut stats = ReadStats {
         generation: Some(generation),
         ..ReadStats::default()
