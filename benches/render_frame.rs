@@ -31,7 +31,7 @@ use swimtop::record::{
     CoreType, DeviceInfo, FanoutRecord, Ns, Record, SchedPhase, SchedPhaseRecord, TaskId,
     TaskRecord,
 };
-use swimtop::render::{self, View};
+use swimtop::render;
 use swimtop::store::LaneId;
 
 const TASKS: u32 = 1_000_000;
@@ -203,17 +203,8 @@ impl Bench {
     fn buffer_frame(&mut self) -> Duration {
         let t = Instant::now();
         let v = &mut self.looper.viewer;
-        let header = v.header();
-        let stats = v.stats(t).map(|(s, scope)| (s.clone(), scope));
-        let view = View {
-            state: &v.state,
-            store: v.store.as_ref(),
-            rows: &v.rows,
-            header: &header,
-            stats: stats.as_ref().map(|(s, scope)| (s, *scope)),
-            origin: v.origin.unwrap_or(0),
-            hint: v.hint(),
-        };
+        let header = v.prepare_frame(t);
+        let view = v.view(&header);
         let area = self.buffer.area;
         self.buffer.reset();
         render::draw(&mut self.buffer, area, &view);

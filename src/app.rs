@@ -43,7 +43,8 @@ pub fn run(
             let sim = sim_settings(&args.sim, &config, SimDefaults::RECORD);
             headless::record(&args, &sim, &level, stderr)?;
         }
-        Some(Command::Stats(args)) => headless::stats(&args, stdout)?,
+        Some(Command::Stats(args)) => headless::stats(&args, stdout, stderr)?,
+        Some(Command::Convert(args)) => headless::convert(&args, stderr)?,
         Some(Command::Bench(args)) => {
             let sim = sim_settings(&args.sim, &config, SimDefaults::BENCH);
             bench::run(&sim, args.repeat, stdout)?;
@@ -114,9 +115,16 @@ fn live(
         color: !no_color,
         panic_after_frames: env("SWIMTOP_TEST_PANIC_AFTER_FRAMES").and_then(|v| v.parse().ok()),
     };
+    let progress = crate::capture::formats::Progress::new();
     let (device, capture_cfg): (Box<dyn crate::device::Device>, _) = match &args.file {
         Some(path) => {
-            let mut dev = crate::device::file::FileDevice::new(path.clone(), load_capture);
+            let read = headless::read_options(&args.siblings, Some(progress.clone()));
+            let load: crate::device::file::Loader = Box::new(move |p| {
+                crate::capture::formats::read_capture_with(p, &read)
+                    .map(|(c, stats)| (c, stats.messages()))
+                    .map_err(|e| e.to_string())
+            });
+            let mut dev = crate::device::file::FileDevice::new(path.clone(), load);
             if let Some(cli::Speed::DeviceNsPerSecond(n)) = args.replay {
                 dev = dev.paced(n, Box::new(crate::device::RealClock::default()));
             }
@@ -130,14 +138,11 @@ fn live(
             crate::capture::thread::CaptureConfig::live(),
         ),
     };
-    let summary = tui::run(device, level.flags, capture_cfg, opts)?;
+    let loading = args.file.is_some().then_some(progress);
+    let summary = tui::run(device, level.flags, capture_cfg, opts, loading)?;
     writeln!(stderr, "{}", summary.line())?;
     if let Some(f) = summary.failure {
         anyhow::bail!("device failed: {f}");
     }
     Ok(())
-}
-
-fn load_capture(path: &std::path::Path) -> Result<crate::record::Capture, String> {
-    crate::capture::formats::read_capture(path).map_err(|e| e.to_string())
 }

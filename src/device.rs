@@ -22,6 +22,9 @@ pub trait RecordSink {
     fn batch(&mut self, records: Vec<Record>);
     /// A round (one pass of the workload) has finished.
     fn round_done(&mut self, summary: &RoundSummary);
+    /// Something the user should know about the records (what a file lacks,
+    /// what was skipped); not an error.
+    fn notice(&mut self, _text: String) {}
 }
 
 /// What a whole device run produced, counted on the device side (independent
@@ -147,6 +150,7 @@ impl WallClock for VirtualClock {
 #[derive(Debug, Default)]
 pub struct VecSink {
     pub described: Vec<(DeviceInfo, DfxFlags)>,
+    pub notices: Vec<String>,
     pub records: Vec<Record>,
     pub rounds: Vec<RoundSummary>,
     pub batches: usize,
@@ -162,6 +166,9 @@ impl RecordSink for VecSink {
     }
     fn round_done(&mut self, summary: &RoundSummary) {
         self.rounds.push(summary.clone());
+    }
+    fn notice(&mut self, text: String) {
+        self.notices.push(text);
     }
 }
 

@@ -39,6 +39,10 @@ pub struct View<'a> {
     pub origin: Ns,
     /// What the footer says when there is no prompt or message.
     pub hint: &'a str,
+    /// Notes about the capture, listed under the statistics.
+    pub notes: &'a [String],
+    /// Shown instead of lanes while a file is read.
+    pub loading: Option<String>,
 }
 
 /// Draws a whole frame into `buf` over `area`.
@@ -63,7 +67,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, v: &View<'_>) -> ScreenLayout {
     }
     draw_footer(buf, &layout, v, theme);
     if let Some((stats, scope)) = v.stats {
-        stats::draw(buf, layout.lanes, stats, scope, theme);
+        stats::draw(buf, layout.lanes, stats, scope, v.notes, theme);
     }
     if v.state.help {
         help::draw(buf, area, theme);
@@ -86,7 +90,9 @@ fn draw_header(buf: &mut Buffer, layout: &ScreenLayout, v: &View<'_>, theme: The
 fn draw_no_lanes(buf: &mut Buffer, layout: &ScreenLayout, v: &View<'_>, theme: Theme) {
     let r = layout.lanes;
     let mut lines = Vec::new();
-    if v.store.is_none() {
+    if let Some(l) = &v.loading {
+        lines.push(l.clone());
+    } else if v.store.is_none() {
         lines.push("waiting for the device to describe itself…".to_string());
     } else {
         lines.push(

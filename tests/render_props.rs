@@ -12,24 +12,13 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use swimtop::app::state::{Selection, StatsScope};
 use swimtop::app::viewer::Viewer;
-use swimtop::render::{self, View};
+use swimtop::render;
 
 fn draw(v: &mut Viewer, w: u16, h: u16) {
     let area = Rect::new(0, 0, w, h);
     let mut buf = Buffer::empty(area);
-    let header = v.header();
-    let stats = v
-        .stats(std::time::Instant::now())
-        .map(|(s, scope)| (s.clone(), scope));
-    let view = View {
-        state: &v.state,
-        store: v.store.as_ref(),
-        rows: &v.rows,
-        header: &header,
-        stats: stats.as_ref().map(|(s, scope)| (s, *scope)),
-        origin: v.origin.unwrap_or(0),
-        hint: v.hint(),
-    };
+    let header = v.prepare_frame(std::time::Instant::now());
+    let view = v.view(&header);
     let layout = render::draw(&mut buf, area, &view);
     assert_eq!(layout.area, area);
     if !layout.too_small {

@@ -15,11 +15,11 @@ use swimtop::store::TraceStore;
 fn samples() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/captures");
     let mut out = Vec::new();
-    for dir in [root.join("spec")] {
+    for dir in [root.join("spec"), root.join("generations")] {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
             let n = p.file_name().unwrap().to_string_lossy().into_owned();
-            if n.starts_with("chip_") || n.starts_with("legacy_") {
+            if n.ends_with(".json") && !n.starts_with("name_map") && n != "deps.json" {
                 out.push(p);
             }
         }

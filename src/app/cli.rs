@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+
+use crate::capture::formats::Format;
 
 use crate::dfx::{DfxFlags, Level};
 
@@ -48,8 +50,40 @@ pub enum Command {
     Stats(StatsArgs),
     /// Measure simulated tasks per second and recorded bytes at levels 0..3.
     Bench(BenchArgs),
+    /// Convert a capture of any generation to swimlane JSON, the runtime's
+    /// chip_swimlane_records.json, or a Perfetto trace.
+    Convert(ConvertArgs),
     /// Show or explain the configuration file.
     Config(ConfigArgs),
+}
+
+/// Where a capture's names and dependencies come from, when not from the
+/// files beside it.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SiblingArgs {
+    /// deps.json to use (default: the one next to the capture); gives
+    /// dependency arrows and resolves function ids
+    #[arg(long, value_name = "FILE")]
+    pub deps_json: Option<PathBuf>,
+    /// Name map to use (default: the unique name_map*.json next to the
+    /// capture); gives function names
+    #[arg(long, value_name = "FILE")]
+    pub func_names: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ConvertArgs {
+    /// A capture of any generation (swimlane JSON, chip_swimlane_records.json,
+    /// a Perfetto trace)
+    pub file: PathBuf,
+    /// Output file (written to a temporary name, then renamed)
+    #[arg(long, short = 'o', value_name = "OUT")]
+    pub output: PathBuf,
+    /// Output format
+    #[arg(long, value_enum)]
+    pub to: Format,
+    #[command(flatten)]
+    pub siblings: SiblingArgs,
 }
 
 /// Options every subcommand accepts.
@@ -125,6 +159,8 @@ pub struct LiveArgs {
     #[arg(long, value_name = "SPEED", requires = "file")]
     pub replay: Option<Speed>,
     #[command(flatten)]
+    pub siblings: SiblingArgs,
+    #[command(flatten)]
     pub level: LevelArgs,
     #[command(flatten)]
     pub sim: SimArgs,
@@ -151,15 +187,6 @@ pub struct ViewArgs {
     pub lines: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum OutputFormat {
-    /// Versioned swimlane JSON (version 0/1/2 for levels 1/2/3)
-    #[default]
-    Swimlane,
-    /// The runtime's current chip_swimlane_records.json, plus deps.json and a name map
-    Chip,
-}
-
 #[derive(Debug, Args, Clone)]
 pub struct RecordArgs {
     #[command(flatten)]
@@ -169,9 +196,11 @@ pub struct RecordArgs {
     /// Output file (written to a temporary name, then renamed: never left half-written)
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: PathBuf,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = OutputFormat::Swimlane)]
-    pub format: OutputFormat,
+    /// Output format: swimlane (versioned JSON, version 0/1/2 for levels 1/2/3),
+    /// chip (the runtime's chip_swimlane_records.json with deps.json and a name
+    /// map beside it), or perfetto (a trace for ui.perfetto.dev)
+    #[arg(long, value_enum, default_value_t = Format::Swimlane)]
+    pub format: Format,
     /// No progress line on stderr
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -179,8 +208,11 @@ pub struct RecordArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct StatsArgs {
-    /// A capture file (swimlane JSON or chip_swimlane_records.json)
+    /// A capture of any generation (swimlane JSON, chip_swimlane_records.json,
+    /// a Perfetto trace)
     pub file: PathBuf,
+    #[command(flatten)]
+    pub siblings: SiblingArgs,
     /// Print comma-separated values for scripts
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,

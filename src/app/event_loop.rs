@@ -20,9 +20,9 @@ use crate::capture::channel::{Batch, CaptureData, CaptureEvent};
 use crate::capture::thread::CaptureHandle;
 use crate::dfx::DfxFlags;
 use crate::record::DeviceInfo;
+use crate::render;
 use crate::render::header::header_lines;
 use crate::render::layout::ScreenLayout;
-use crate::render::{self, View};
 
 /// One thing that happened.
 #[derive(Debug)]
@@ -40,6 +40,8 @@ pub enum Msg {
 /// Budget for draining queued batches before looking at input again.
 const DRAIN_BUDGET: Duration = Duration::from_millis(5);
 const TICK: Duration = Duration::from_secs(1);
+/// How often a loading screen is redrawn.
+const LOADING_REDRAW: Duration = Duration::from_millis(200);
 
 pub struct Looper {
     pub viewer: Viewer,
@@ -104,6 +106,10 @@ impl Looper {
                 self.viewer.round_done(&r);
                 self.dirty |= self.viewer.state.following;
             }
+            Msg::Capture(CaptureEvent::Notice(n)) => {
+                self.viewer.notice(n);
+                self.dirty = true;
+            }
             Msg::Capture(CaptureEvent::Finished(s)) => {
                 self.viewer.finished(s);
                 self.dirty = true;
@@ -113,6 +119,12 @@ impl Looper {
                 self.dirty = true;
             }
             Msg::Tick => {
+                // A loading screen moves on its own: redraw it a few times a second.
+                if self.viewer.is_loading()
+                    && self.last_draw.is_none_or(|t| now >= t + LOADING_REDRAW)
+                {
+                    self.dirty = true;
+                }
                 if now >= self.next_tick {
                     self.viewer.tick(now);
                     self.next_tick = now + TICK;
@@ -132,6 +144,9 @@ impl Looper {
     /// When the loop must wake up even if nothing arrives.
     pub fn deadline(&self, now: Instant) -> Instant {
         let mut d = self.next_tick;
+        if self.viewer.is_loading() {
+            d = d.min(self.last_draw.map_or(now, |t| t + LOADING_REDRAW));
+        }
         if self.dirty {
             let frame_at = self.last_draw.map_or(now, |t| t + self.frame);
             d = d.min(frame_at);
@@ -141,24 +156,12 @@ impl Looper {
 
     /// Draws a frame (compute, then paint) and records what was shown.
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>, now: Instant) -> io::Result<()> {
-        let viewer = &mut self.viewer;
-        let header = viewer.header();
-        let stats = viewer.stats(now).map(|(s, scope)| (s.clone(), scope));
-        let origin = viewer.origin.unwrap_or(0);
-        let hint = viewer.hint();
+        let header = self.viewer.prepare_frame(now);
+        let view = self.viewer.view(&header);
         let mut layout = ScreenLayout::default();
         terminal
             .draw(|frame| {
                 let area = frame.area();
-                let view = View {
-                    state: &viewer.state,
-                    store: viewer.store.as_ref(),
-                    rows: &viewer.rows,
-                    header: &header,
-                    stats: stats.as_ref().map(|(s, scope)| (s, *scope)),
-                    origin,
-                    hint,
-                };
                 layout = render::draw(frame.buffer_mut(), area, &view);
             })
             .map_err(|e| io::Error::other(e.to_string()))?;

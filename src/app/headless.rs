@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::bail;
 
-use super::cli::{OutputFormat, RecordArgs, StatsArgs};
+use super::cli::{ConvertArgs, RecordArgs, SiblingArgs, StatsArgs};
 use super::config::{ResolvedLevel, SimSettings};
 use super::source::sim_device;
 use crate::capture::accounting::Counts;
@@ -28,6 +28,7 @@ pub struct Collected {
     pub store: TraceStore,
     pub summary: RunSummary,
     pub counts: Counts,
+    pub notices: Vec<String>,
 }
 
 /// Drains a capture into a trace store until the device finishes. `on_round`
@@ -39,6 +40,7 @@ pub fn collect(
     mut on_batch: impl FnMut(&TraceStore),
 ) -> anyhow::Result<Collected> {
     let mut store: Option<TraceStore> = None;
+    let mut notices = Vec::new();
     let summary = loop {
         let Some(item) = handle.rx.recv() else {
             bail!("the capture thread ended without reporting a result");
@@ -58,6 +60,7 @@ pub fn collect(
                     on_round(s, &r, handle.accounting.snapshot());
                 }
             }
+            CaptureItem::Event(CaptureEvent::Notice(n)) => notices.push(n),
             CaptureItem::Event(CaptureEvent::Finished(summary)) => break summary,
             CaptureItem::Event(CaptureEvent::Failed(msg)) => bail!("{msg}"),
         }
@@ -69,6 +72,7 @@ pub fn collect(
     Ok(Collected {
         store,
         summary,
+        notices,
         counts: handle.accounting.snapshot(),
     })
 }
@@ -93,11 +97,10 @@ pub fn record(
     progress: &mut dyn Write,
 ) -> anyhow::Result<RecordReport> {
     let flags = level.flags;
-    let format = match args.format {
-        OutputFormat::Swimlane => Format::Swimlane,
-        OutputFormat::Chip => Format::Chip,
-    };
-    let device = sim_device(sim, format == Format::Chip)?;
+    let format = args.format;
+    // The chip and Perfetto outputs draw true dependencies, as a real run
+    // with --enable-dep-gen gives them.
+    let device = sim_device(sim, format != Format::Swimlane)?;
     if !flags.aicore_timing() {
         // Level 0 still runs the chip (so the user sees it ran and for how
         // long) but records nothing, so there is nothing to write.
@@ -162,6 +165,7 @@ pub fn record(
         store,
         summary,
         counts,
+        ..
     } = collected;
     // Recording is lossless: anything else is a bug worth stopping for.
     if counts.dropped != 0 || !counts.balanced() || store.ingested() != counts.delivered {
@@ -232,8 +236,55 @@ fn write_record_report(
 }
 
 /// `swimtop stats FILE`.
-pub fn stats(args: &StatsArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let capture = formats::read_capture(&args.file)?;
+/// Read options from the command line's sibling flags.
+pub fn read_options(s: &SiblingArgs, progress: Option<formats::Progress>) -> formats::ReadOptions {
+    formats::ReadOptions {
+        deps_json: s.deps_json.clone(),
+        func_names: s.func_names.clone(),
+        progress,
+    }
+}
+
+/// Reads a capture for a headless command, telling `err` what was skipped
+/// or is missing (never silently half-loaded).
+fn read_reporting(
+    file: &Path,
+    siblings: &SiblingArgs,
+    err: &mut dyn Write,
+) -> anyhow::Result<crate::record::Capture> {
+    let (capture, stats) = formats::read_capture_with(file, &read_options(siblings, None))?;
+    for m in stats.messages() {
+        writeln!(err, "swimtop: {}: {m}", file.display())?;
+    }
+    Ok(capture)
+}
+
+/// `swimtop convert FILE -o OUT --to FORMAT`.
+pub fn convert(args: &ConvertArgs, err: &mut dyn Write) -> anyhow::Result<()> {
+    let capture = read_reporting(&args.file, &args.siblings, err)?;
+    let written = formats::write_capture(&capture, &args.output, args.to)?;
+    for (i, path) in written.iter().enumerate() {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if i == 0 {
+            writeln!(
+                err,
+                "wrote {} ({}, {}, {} tasks, {})",
+                path.display(),
+                args.to,
+                capture.flags,
+                capture.tasks.len(),
+                units::bytes(size)
+            )?;
+        } else {
+            writeln!(err, "wrote {} ({})", path.display(), units::bytes(size))?;
+        }
+    }
+    Ok(())
+}
+
+/// `swimtop stats FILE`.
+pub fn stats(args: &StatsArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    let capture = read_reporting(&args.file, &args.siblings, err)?;
     let flags = capture.flags;
     let mut store = TraceStore::new(capture.info.clone(), flags);
     store.ingest(capture.into_records());
@@ -487,6 +538,7 @@ pub fn follow_lines(
                 round_overhead_ns: Some(round.overhead_ns),
                 view_span_ns: None,
                 status: None,
+                notes: 0,
             };
             if let Err(e) = writeln!(out, "{}", header_text(&h)).and_then(|()| out.flush()) {
                 // A closed pipe (`| head`) ends the run quietly.

@@ -59,13 +59,15 @@ pub fn run(
     flags: DfxFlags,
     capture_cfg: CaptureConfig,
     opts: TuiOptions,
+    loading: Option<crate::capture::formats::Progress>,
 ) -> anyhow::Result<TuiSummary> {
     let source = device.info().source;
     let signals = signals();
     let mut guard = TerminalGuard::enter().context("cannot take over the terminal")?;
     let mut input = InputThread::spawn().context("cannot start the input thread")?;
     let mut capture = CaptureHandle::spawn(device, flags, capture_cfg);
-    let viewer = Viewer::new(source, flags, opts.color, opts.history);
+    let mut viewer = Viewer::new(source, flags, opts.color, opts.history);
+    viewer.loading = loading;
     let mut looper = Looper::new(viewer, opts.fps, Instant::now());
     let mut frames_drawn = 0u64;
     let result = event_loop::run(

@@ -100,6 +100,10 @@ pub struct Viewer {
     rate_mark: Option<(Instant, u64)>,
     stats: Option<StatsCache>,
     lanes_seen: usize,
+    /// What the capture lacks or what was skipped, as the device said.
+    pub notices: Vec<String>,
+    /// A file being read: how far the reader has got.
+    pub loading: Option<crate::capture::formats::Progress>,
 }
 
 impl Viewer {
@@ -122,7 +126,38 @@ impl Viewer {
             rate_mark: None,
             stats: None,
             lanes_seen: 0,
+            notices: Vec::new(),
+            loading: None,
         }
+    }
+
+    /// A note from the device: shown at once in the footer, counted in the
+    /// header, listed in the statistics panel.
+    pub fn notice(&mut self, text: String) {
+        self.state.message = Some(format!("note: {text}"));
+        self.notices.push(text);
+    }
+
+    /// While a file is read and nothing is described yet.
+    pub fn is_loading(&self) -> bool {
+        self.store.is_none() && self.loading.is_some()
+    }
+
+    /// `reading 40% of 95.2 MB`, `parsing 12% of 95.2 MB`, `parsing…`.
+    pub fn loading_text(&self) -> Option<String> {
+        use crate::capture::formats::Stage;
+        let p = self.loading.as_ref().filter(|_| self.store.is_none())?;
+        let (stage, done, total) = p.get();
+        Some(match stage {
+            Stage::Reading | Stage::Parsing if total > 0 => format!(
+                "loading {}: {} {:.0}% of {}",
+                self.source,
+                stage.as_str(),
+                done as f64 * 100.0 / total as f64,
+                units::bytes(total)
+            ),
+            _ => format!("loading {}: {}…", self.source, stage.as_str()),
+        })
     }
 
     pub fn flags(&self) -> DfxFlags {
@@ -835,6 +870,7 @@ impl Viewer {
             round_device_ns: self.last_round.as_ref().map(RoundSummary::device_time_ns),
             round_overhead_ns: self.last_round.as_ref().map(|r| r.overhead_ns),
             view_span_ns: Some(self.state.viewport.span),
+            notes: self.notices.len(),
             status: match &self.status {
                 CaptureStatus::Running => None,
                 CaptureStatus::Finished(s) if s.stopped => Some("stopped".into()),
@@ -876,7 +912,35 @@ impl Viewer {
                 stats: store.stats(range),
             });
         }
+        self.cached_stats()
+    }
+
+    /// The statistics last computed, if the panel is open.
+    pub fn cached_stats(&self) -> Option<(&TraceStats, StatsScope)> {
+        let scope = self.state.stats?;
         self.stats.as_ref().map(|c| (&c.stats, scope))
+    }
+
+    /// Brings what a frame shows up to date (statistics) and returns the
+    /// header; then [`Viewer::view`] borrows everything for drawing.
+    pub fn prepare_frame(&mut self, now: Instant) -> HeaderModel {
+        let _ = self.stats(now);
+        self.header()
+    }
+
+    /// Everything a frame draws, borrowed from the viewer.
+    pub fn view<'a>(&'a self, header: &'a HeaderModel) -> crate::render::View<'a> {
+        crate::render::View {
+            state: &self.state,
+            store: self.store.as_ref(),
+            rows: &self.rows,
+            header,
+            stats: self.cached_stats(),
+            origin: self.origin.unwrap_or(0),
+            hint: self.hint(),
+            notes: &self.notices,
+            loading: self.loading_text(),
+        }
     }
 
     pub fn hint(&self) -> &'static str {

@@ -25,6 +25,8 @@ pub enum CaptureData {
 /// starts: see `CaptureHandle::info`.)
 #[derive(Debug, Clone)]
 pub enum CaptureEvent {
+    /// What the capture lacks or what was skipped (see `RecordSink::notice`).
+    Notice(String),
     Round(RoundSummary),
     Finished(RunSummary),
     /// The device failed or panicked; the message is one line for the user.
@@ -100,6 +102,10 @@ impl RecordSink for CaptureSender {
 
     fn round_done(&mut self, summary: &RoundSummary) {
         self.event(CaptureEvent::Round(summary.clone()));
+    }
+
+    fn notice(&mut self, text: String) {
+        self.event(CaptureEvent::Notice(text));
     }
 }
 

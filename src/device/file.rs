@@ -14,8 +14,9 @@ use super::{Device, DeviceError, RealClock, RecordSink, RunSummary, StopToken, W
 use crate::dfx::DfxFlags;
 use crate::record::{Capture, DeviceInfo, Ns, Record, RoundSummary, TaskId};
 
-/// Parses a capture file; the message is shown to the user as is.
-pub type Loader = fn(&std::path::Path) -> Result<Capture, String>;
+/// Parses a capture file: the capture and what the user should know about it
+/// (skipped rows, missing names); an error message is shown as is.
+pub type Loader = Box<dyn FnMut(&std::path::Path) -> Result<(Capture, Vec<String>), String> + Send>;
 
 /// Records per batch when replaying at once.
 const BATCH: usize = 8192;
@@ -96,7 +97,7 @@ impl Device for FileDevice {
         sink: &mut dyn RecordSink,
         stop: &StopToken,
     ) -> Result<RunSummary, DeviceError> {
-        let capture = (self.load)(&self.path).map_err(DeviceError::Other)?;
+        let (capture, notices) = (self.load)(&self.path).map_err(DeviceError::Other)?;
         let mut info = capture.info.clone();
         info.source = self.path.display().to_string();
         let flags = capture.flags;
@@ -113,6 +114,9 @@ impl Device for FileDevice {
             .fold((u64::MAX, 0), |(a, b), (s, e)| (a.min(s), b.max(e)));
         let start = start.min(end);
         sink.describe(info, flags);
+        for n in notices {
+            sink.notice(n);
+        }
         let mut records: Vec<Record> = capture.into_records();
         let total = records.len() as u64;
         let sent = match self.pace {
@@ -204,8 +208,8 @@ mod tests {
     use crate::dfx::Level;
     use crate::record::{CoreType, TaskId, TaskRecord};
 
-    fn tiny(_: &std::path::Path) -> Result<Capture, String> {
-        let mut info = FileDevice::new("x".into(), tiny).info();
+    fn tiny(_: &std::path::Path) -> Result<(Capture, Vec<String>), String> {
+        let mut info = FileDevice::new("x".into(), Box::new(tiny)).info();
         info.core_types = vec![CoreType::Aic];
         let mut c = Capture::new(info, Level::new(1).map_err(|e| e.to_string())?.flags());
         for i in 0..10_000u64 {
@@ -223,16 +227,16 @@ mod tests {
                 finish_ns: None,
             });
         }
-        Ok(c)
+        Ok((c, vec!["no names: pass --func-names".to_string()]))
     }
 
-    fn broken(p: &std::path::Path) -> Result<Capture, String> {
+    fn broken(p: &std::path::Path) -> Result<(Capture, Vec<String>), String> {
         Err(format!("{}: not a capture", p.display()))
     }
 
     #[test]
     fn replays_every_record_after_describing_the_file() {
-        let mut dev = FileDevice::new("cap.json".into(), tiny);
+        let mut dev = FileDevice::new("cap.json".into(), Box::new(tiny));
         let mut sink = VecSink::default();
         let s = dev
             .run(DfxFlags::empty(), &mut sink, &StopToken::new())
@@ -243,6 +247,10 @@ mod tests {
         assert_eq!(sink.records.len(), 10_000);
         assert_eq!(s.records, 10_000);
         assert!(sink.batches >= 2, "replayed in batches");
+        assert_eq!(
+            sink.notices,
+            vec!["no names: pass --func-names".to_string()]
+        );
         assert_eq!(sink.rounds.len(), 1);
     }
 
@@ -251,7 +259,7 @@ mod tests {
         use crate::device::VirtualClock;
         // 10 000 tasks 10 ns apart = 100 µs of device time; at 1 ms per wall
         // second the replay takes 0.1 s of (virtual) wall time in 20 ms ticks.
-        let mut dev = FileDevice::new("cap.json".into(), tiny)
+        let mut dev = FileDevice::new("cap.json".into(), Box::new(tiny))
             .paced(1_000_000, Box::new(VirtualClock::default()));
         let mut sink = VecSink::default();
         let s = dev
@@ -283,7 +291,7 @@ mod tests {
     fn a_stopped_replay_says_so() {
         let stop = StopToken::new();
         stop.stop();
-        let mut dev = FileDevice::new("cap.json".into(), tiny)
+        let mut dev = FileDevice::new("cap.json".into(), Box::new(tiny))
             .paced(1_000, Box::new(crate::device::VirtualClock::default()));
         let mut sink = VecSink::default();
         let s = dev.run(DfxFlags::empty(), &mut sink, &stop).unwrap();
@@ -294,7 +302,7 @@ mod tests {
 
     #[test]
     fn a_bad_file_is_an_error_not_a_panic() {
-        let mut dev = FileDevice::new("bad.json".into(), broken);
+        let mut dev = FileDevice::new("bad.json".into(), Box::new(broken));
         let e = dev
             .run(
                 DfxFlags::empty(),

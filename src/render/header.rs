@@ -25,6 +25,8 @@ pub struct HeaderModel {
     /// How the device is doing when it is not simply running: `finished`,
     /// `device failed: …`, `loading …`.
     pub status: Option<String>,
+    /// Notes about what the capture lacks (listed in the statistics panel).
+    pub notes: usize,
 }
 
 /// Why a level shows less: said in the header so a missing arrow is not a bug.
@@ -59,6 +61,10 @@ fn identity_parts(h: &HeaderModel, with_note: bool) -> Vec<Part> {
     }
     if with_note && let Some(note) = level_note(h.flags) {
         parts.push((note.to_string(), 1));
+    }
+    if h.notes > 0 {
+        let s = if h.notes == 1 { "" } else { "s" };
+        parts.push((format!("⚠ {} note{s} (t lists)", h.notes), 1));
     }
     parts
 }
@@ -150,6 +156,7 @@ mod tests {
             round_overhead_ns: Some(12_100),
             view_span_ns: None,
             status: None,
+            notes: 0,
         };
         assert_eq!(
             header_text(&h),

@@ -121,8 +121,16 @@ pub fn lines(s: &TraceStats, scope: StatsScope) -> Vec<String> {
 }
 
 /// A bordered box at the right of `area`, as wide as its text allows.
-pub fn draw(buf: &mut Buffer, area: Rect, s: &TraceStats, scope: StatsScope, theme: Theme) {
-    let text = lines(s, scope);
+pub fn draw(
+    buf: &mut Buffer,
+    area: Rect,
+    s: &TraceStats,
+    scope: StatsScope,
+    notes: &[String],
+    theme: Theme,
+) {
+    let mut text = lines(s, scope);
+    text.extend(notes.iter().map(|n| format!("note: {n}")));
     let want_w = text.iter().map(|l| l.chars().count()).max().unwrap_or(0) as u16 + 2;
     let w = want_w.min(area.width);
     let h = (text.len() as u16 + 2).min(area.height);

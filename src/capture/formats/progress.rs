@@ -116,24 +116,6 @@ impl Read for Counting<'_> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counting_reports_what_was_consumed() {
-        let p = Progress::new();
-        let data = vec![7u8; 1000];
-        let mut r = Counting::new(&data, &p);
-        let mut buf = [0u8; 300];
-        r.read_exact(&mut buf).unwrap();
-        assert_eq!(p.get(), (Stage::Parsing, 300, 1000));
-        let mut rest = Vec::new();
-        r.read_to_end(&mut rest).unwrap();
-        assert_eq!(p.get().1, 1000);
-    }
-}
-
 /// Deserializes `bytes` into `T`, reporting progress when asked (at some
 /// cost: serde's reader path is about 1.5× slower than its slice path, so the
 /// slice path is used whenever nobody is watching).
@@ -150,4 +132,22 @@ pub fn decode<T: serde::de::DeserializeOwned>(
         )),
     };
     r.map_err(|e| super::FormatError::from_json(path, bytes, &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counting_reports_what_was_consumed() {
+        let p = Progress::new();
+        let data = vec![7u8; 1000];
+        let mut r = Counting::new(&data, &p);
+        let mut buf = [0u8; 300];
+        r.read_exact(&mut buf).unwrap();
+        assert_eq!(p.get(), (Stage::Parsing, 300, 1000));
+        let mut rest = Vec::new();
+        r.read_to_end(&mut rest).unwrap();
+        assert_eq!(p.get().1, 1000);
+    }
 }

@@ -245,6 +245,7 @@ fn render(store: &TraceStore, s: &Setup, w: u16, h: u16) -> String {
         round_overhead_ns: None,
         view_span_ns: Some(s.viewport.span),
         status: None,
+        notes: 0,
     };
     let stats = s.stats.map(|scope| {
         let range = match scope {
@@ -261,6 +262,8 @@ fn render(store: &TraceStore, s: &Setup, w: u16, h: u16) -> String {
         stats: stats.as_ref().map(|(st, scope)| (st, *scope)),
         origin: T0,
         hint: "hint",
+        notes: &[],
+        loading: None,
     };
     let area = Rect::new(0, 0, w, h);
     let mut buf = Buffer::empty(area);
