@@ -297,11 +297,16 @@ impl OrchPhase {
     }
 }
 
+/// Orchestrator lanes from this index on hold host-side records (the
+/// host_build_graph runtime orchestrates on the host): shown as `Host_N`.
+pub const HOST_ORCH_LANE: u16 = 1000;
+
 /// One orchestrator record (level ≥ 3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrchPhaseRecord {
     pub round: u32,
-    /// Orchestrator lane (TMR has exactly one).
+    /// Orchestrator lane (TMR has exactly one); [`HOST_ORCH_LANE`] and up
+    /// are host orchestration lanes.
     pub thread: u16,
     pub kind: OrchPhase,
     pub start_ns: Ns,
@@ -310,6 +315,13 @@ pub struct OrchPhaseRecord {
     pub submit_idx: u32,
     /// The task being submitted; `None` when the capture says −1.
     pub task_id: Option<TaskId>,
+}
+
+impl OrchPhaseRecord {
+    /// A host-side record (host_build_graph), on the host clock.
+    pub fn is_host(&self) -> bool {
+        self.thread >= HOST_ORCH_LANE
+    }
 }
 
 /// The seed-era cumulative orchestrator summary (`aicpu_orchestrator`).

@@ -232,6 +232,9 @@ impl TraceStore {
     /// `Orch_0`, `Sched_1`, `AIC_3`, `AIV_17`.
     pub fn lane_label(&self, lane: LaneId) -> String {
         match lane {
+            LaneId::Orch(i) if i >= crate::record::HOST_ORCH_LANE => {
+                format!("Host_{}", i - crate::record::HOST_ORCH_LANE)
+            }
             LaneId::Orch(i) => format!("Orch_{i}"),
             LaneId::Sched(t) => format!("Sched_{t}"),
             LaneId::Core(c) => format!("{}_{c}", self.core_type(c).lane_prefix()),

@@ -276,3 +276,37 @@ fn convert_reports_what_it_wrote_and_refuses_bad_input_in_one_line() {
     }
     assert!(!Path::new("/tmp/swimtop-never.json").exists());
 }
+
+#[test]
+fn host_build_graph_capture_shows_its_host_records_on_their_own_lane() {
+    let path = assets().join("generations/hbg.chip_swimlane_records.json");
+    let (c, stats) = formats::read_capture_with(&path, &formats::ReadOptions::default()).unwrap();
+    assert_eq!(c.tasks.len(), 5);
+    let host: Vec<_> = c.orch_phases.iter().filter(|p| p.is_host()).collect();
+    assert_eq!(host.len(), 5, "4 submits and 1 upload");
+    // The host block ends where the device's first record starts.
+    let device_start = c.sched_phases.iter().map(|p| p.start_ns).min().unwrap();
+    assert_eq!(host.iter().map(|p| p.end_ns).max(), Some(device_start));
+    assert!(stats.warnings.iter().any(|w| w.contains("host clock")));
+    let store = swimtop::store::TraceStore::from_capture(c.clone());
+    let labels: Vec<String> = store
+        .lanes()
+        .into_iter()
+        .map(|l| store.lane_label(l))
+        .collect();
+    assert!(labels.contains(&"Host_0".to_string()), "{labels:?}");
+    // A Perfetto trace keeps the lane; the chip schema leaves host records out.
+    let mut trace = Vec::new();
+    formats::perfetto::write(&c, &mut trace).unwrap();
+    let text = String::from_utf8(trace.clone()).unwrap();
+    assert!(text.contains("\"Host_0\""));
+    let back = formats::perfetto::parse(&trace, Path::new("t.json")).unwrap();
+    assert_eq!(back.orch_phases.iter().filter(|p| p.is_host()).count(), 5);
+    let mut chip = Vec::new();
+    formats::raw::write(&c, &mut chip).unwrap();
+    assert!(
+        !String::from_utf8(chip)
+            .unwrap()
+            .contains("aicpu_orchestrator_phases")
+    );
+}

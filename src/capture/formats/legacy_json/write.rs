@@ -16,7 +16,8 @@ pub fn write(capture: &Capture, w: &mut dyn Write) -> io::Result<()> {
         .filter(|r| is_legacy_sched_kind(&r.kind))
         .collect();
     let summary = aggregate(&capture.orch_summaries);
-    let has_phase_data = !sched.is_empty() || !capture.orch_phases.is_empty() || summary.is_some();
+    let has_phase_data =
+        !sched.is_empty() || capture.orch_phases.iter().any(|r| !r.is_host()) || summary.is_some();
     let version = capture
         .level()
         .legacy_json_version(has_phase_data)
@@ -128,12 +129,16 @@ pub fn write(capture: &Capture, w: &mut dyn Write) -> io::Result<()> {
             out.s.push_str("    }\n  }");
         }
 
-        if !capture.orch_phases.is_empty() {
+        if capture.orch_phases.iter().any(|r| !r.is_host()) {
             // Records sit in the list of the orchestrator's AICPU thread.
             let orch = usize::from(capture.info.orchestrator_thread());
             out.s.push_str(",\n  \"aicpu_orchestrator_phases\": [\n");
             for t in 0..lists {
-                let recs = capture.orch_phases.iter().filter(|_| t == orch);
+                // Host records (host_build_graph) are not AICPU records.
+                let recs = capture
+                    .orch_phases
+                    .iter()
+                    .filter(|r| t == orch && !r.is_host());
                 write_list(&mut out, t, lists, recs, |s, r| {
                     let _ = write!(
                         s,
@@ -240,7 +245,7 @@ fn time_base(
         for r in sched {
             base = base.min(r.start_ns);
         }
-        for r in &capture.orch_phases {
+        for r in capture.orch_phases.iter().filter(|r| !r.is_host()) {
             base = base.min(r.start_ns);
         }
         if let Some(s) = summary {

@@ -127,8 +127,10 @@ pub fn thread_of(name: &str) -> Thread {
         Thread::Core(c, CoreType::Aiv)
     } else if let Some(t) = small("Sched_") {
         Thread::Sched(t)
-    } else if let Some(i) = small("Orch_").or_else(|| small("Host_")) {
+    } else if let Some(i) = small("Orch_") {
         Thread::Orch(i)
+    } else if let Some(i) = small("Host_") {
+        Thread::Orch(crate::record::HOST_ORCH_LANE.saturating_add(i))
     } else if let Some(n) = num("AICPU_") {
         Thread::Aicpu(n)
     } else {

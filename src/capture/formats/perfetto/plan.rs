@@ -7,6 +7,7 @@ use super::edges::pairs;
 use super::groups::Groups;
 use super::hash::{FastMap, FastSet};
 use super::layout;
+use crate::record::HOST_ORCH_LANE;
 use crate::record::{Capture, Ns, SchedPhase, TaskId, TaskRecord};
 
 /// The trace's time origin (spec §5.5): the earliest timestamp of any task,
@@ -255,9 +256,11 @@ impl<'c> Plan<'c> {
             Some(n) => n,
             None => u32::from(self.sched_lists),
         };
+        // Host orchestration lanes are named apart (`Host_k`), not counted here.
         self.orch_lists = c
             .orch_phases
             .iter()
+            .filter(|p| p.thread < HOST_ORCH_LANE)
             .map(|p| p.thread + 1)
             .max()
             .unwrap_or(0);

@@ -3,6 +3,7 @@
 //! (`Orch_i` lanes of submit bars), plus the Worker View `AICPU_n` slices
 //! for dummy / predicated-skip markers and alloc calls.
 
+use crate::record::HOST_ORCH_LANE;
 use std::io;
 
 use super::completes::Completes;
@@ -206,9 +207,25 @@ pub fn orchestrator(
     for i in 0..plan.orch_lists {
         out.thread(PID_ORCH, layout::orch_tid(i), &format!("Orch_{i}"))?;
     }
+    // host_build_graph: the host's own lanes, after the AICPU ones.
+    let mut hosts: Vec<u16> = c
+        .orch_phases
+        .iter()
+        .map(|p| p.thread)
+        .filter(|&t| t >= HOST_ORCH_LANE)
+        .collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    for &h in &hosts {
+        out.thread(
+            PID_ORCH,
+            layout::orch_tid(h),
+            &format!("Host_{}", h - HOST_ORCH_LANE),
+        )?;
+    }
     let kinds = TaskKinds::new(plan);
     let by_thread = Groups::build(c.orch_phases.iter().enumerate().map(|(i, p)| (p.thread, i)));
-    for i in 0..plan.orch_lists {
+    for i in (0..plan.orch_lists).chain(hosts) {
         for &r in by_thread.get(&i) {
             let p = &c.orch_phases[r];
             submit_bar(plan, out, p)?;

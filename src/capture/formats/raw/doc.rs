@@ -19,6 +19,34 @@ pub struct Doc {
     pub aicpu_scheduler_phases: Option<Vec<Vec<SchedRow>>>,
     #[serde(default)]
     pub aicpu_orchestrator_phases: Option<Vec<Vec<OrchRow>>>,
+    /// host_build_graph: submits timed on the host clock (ns).
+    #[serde(default)]
+    pub host_orchestrator_phases: Option<Vec<Vec<HostRow>>>,
+    /// host_build_graph: host → device uploads (host ns).
+    #[serde(default)]
+    pub host_device_uploads: Option<Vec<UploadRow>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HostRow {
+    #[serde(default)]
+    pub submit_idx: Option<Int>,
+    #[serde(default)]
+    pub task_id: Option<Int>,
+    #[serde(default)]
+    pub start_host_ns: Option<Int>,
+    #[serde(default)]
+    pub end_host_ns: Option<Int>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UploadRow {
+    #[serde(default)]
+    pub phase: Option<String>,
+    #[serde(default)]
+    pub start_host_ns: Option<Int>,
+    #[serde(default)]
+    pub end_host_ns: Option<Int>,
 }
 
 #[derive(Debug, Deserialize)]

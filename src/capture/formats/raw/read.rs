@@ -12,8 +12,8 @@ use crate::capture::formats::json::{Int, cycles_to_ns};
 use crate::capture::formats::stats::ReadStats;
 use crate::dfx::Level;
 use crate::record::{
-    Capture, CoreType, DeviceInfo, OrchPhase, OrchPhaseRecord, SchedPhase, SchedPhaseRecord,
-    TaskId, TaskRecord,
+    Capture, CoreType, DeviceInfo, HOST_ORCH_LANE, OrchPhase, OrchPhaseRecord, SchedPhase,
+    SchedPhaseRecord, TaskId, TaskRecord,
 };
 
 use super::doc::{Doc, Metadata};
@@ -188,7 +188,81 @@ fn build(doc: &Doc, level: u8, path: &Path, stats: &mut ReadStats) -> Result<Cap
             });
         }
     }
+    host_records(doc, &mut capture, stats);
     Ok(capture)
+}
+
+/// host_build_graph: the host's submits and uploads on their own lanes.
+/// They are timed on the host clock; without a calibrated anchor (not read
+/// here) the converter's fail-soft layout is used: the host block ends where
+/// the device's first record starts, its own spacing kept, since host
+/// orchestration precedes the device. Said as a warning so nobody reads a
+/// cross-domain gap off the screen.
+fn host_records(doc: &Doc, capture: &mut Capture, stats: &mut ReadStats) {
+    let mut rows: Vec<(u16, OrchPhase, u64, u64, u32, Option<TaskId>)> = Vec::new();
+    for (i, list) in doc.host_orchestrator_phases.iter().flatten().enumerate() {
+        let lane =
+            HOST_ORCH_LANE.saturating_add(u16::try_from(i).unwrap_or(u16::MAX - HOST_ORCH_LANE));
+        for r in list {
+            rows.push((
+                lane,
+                OrchPhase::Submit,
+                cyc(r.start_host_ns),
+                cyc(r.end_host_ns),
+                clamp_u32(r.submit_idx),
+                task_id_opt(r.task_id),
+            ));
+        }
+    }
+    for r in doc.host_device_uploads.iter().flatten() {
+        let name = format!("host_{}", r.phase.as_deref().unwrap_or("upload"));
+        rows.push((
+            HOST_ORCH_LANE,
+            OrchPhase::Other(name.into()),
+            cyc(r.start_host_ns),
+            cyc(r.end_host_ns),
+            0,
+            None,
+        ));
+    }
+    rows.retain(|r| {
+        let ok = r.3 >= r.2;
+        if !ok {
+            stats.dropped_rows += 1;
+        }
+        ok
+    });
+    let Some(host_end) = rows.iter().map(|r| r.3).max() else {
+        return;
+    };
+    let device_start = capture
+        .tasks
+        .iter()
+        .map(|t| {
+            t.receive_ns
+                .unwrap_or(t.start_ns)
+                .min(t.dispatch_ns.unwrap_or(u64::MAX))
+        })
+        .chain(capture.sched_phases.iter().map(|p| p.start_ns))
+        .min()
+        .unwrap_or(host_end);
+    for (thread, kind, start, end, submit_idx, task_id) in rows {
+        let place = |h: u64| device_start.saturating_sub(host_end - h);
+        capture.orch_phases.push(OrchPhaseRecord {
+            round: 0,
+            thread,
+            kind,
+            start_ns: place(start),
+            end_ns: place(end),
+            submit_idx,
+            task_id,
+        });
+    }
+    stats.warnings.push(
+        "host orchestration records are on the host clock: shown on Host lanes ending where \
+         the device starts (no calibrated clock anchor is applied)"
+            .to_string(),
+    );
 }
 
 fn cyc(v: Option<Int>) -> u64 {
@@ -380,8 +454,20 @@ mod tests {
         assert_eq!(c.tasks.len(), 1);
         assert_eq!(c.sched_phases[0].kind, SchedPhase::GraphPrepare);
         assert_eq!(c.sched_phases[0].task_id, Some(TaskId(4_294_968_320)));
-        assert!(c.orch_phases.is_empty());
         assert_eq!((c.info.sched_threads, c.info.aicpu_threads), (1, 4));
+        // Host records on their own lane, ending where the device starts
+        // (the graph_prepare record at 80 cycles = 1600 ns), host spacing kept.
+        assert_eq!(c.orch_phases.len(), 2);
+        let submit = &c.orch_phases[0];
+        assert_eq!(
+            (submit.thread, submit.kind.name()),
+            (HOST_ORCH_LANE, "orch_submit")
+        );
+        assert_eq!((submit.start_ns, submit.end_ns), (1600 - 4, 1600));
+        assert_eq!(submit.task_id, Some(TaskId(1)));
+        let upload = &c.orch_phases[1];
+        assert_eq!(upload.kind.name(), "host_upload");
+        assert_eq!((upload.start_ns, upload.end_ns), (1600 - 8, 1600 - 7));
     }
 
     #[test]

@@ -324,7 +324,9 @@ fn envelopes(records: &[OrchPhaseRecord], clock: u64) -> Vec<Envelope> {
     let cyc = |ns: u64| ns_to_cycles(ns, clock);
     let mut out: Vec<Envelope> = Vec::new();
     let mut open = false; // the last envelope came from sub-steps
-    for r in records {
+    // Host orchestration (host_build_graph) is on the host clock and not an
+    // AICPU lane: it has no place in this schema's cycle-based lists.
+    for r in records.iter().filter(|r| !r.is_host()) {
         let is_submit = r.kind == OrchPhase::Submit;
         if !is_submit
             && open
