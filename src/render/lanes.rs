@@ -11,7 +11,7 @@ use ratatui::style::{Modifier, Style};
 use super::layout::LABEL_WIDTH;
 use super::theme::{DISPATCH_MARK, FINISH_MARK, OVERHEAD_LINE, Theme};
 use crate::app::state::{Group, Row, Selection, Viewport};
-use crate::record::{Ns, TaskRecord};
+use crate::record::{Ns, PhaseRole, TaskRecord};
 use crate::store::{LaneId, TraceStore};
 
 /// One screen column of a lane row.
@@ -271,8 +271,57 @@ fn phase_row(ctx: &RowContext<'_>, lane: LaneId) -> Vec<Glyph> {
                 }
             }
         }
+        inner_phases(ctx, lane, &mut out);
     }
+    phase_markers(ctx, lane, &mut out);
     out
+}
+
+/// Inner phases (`resolve` inside `complete`, drain steps inside `drain`)
+/// drawn over their outer bar once bars are shown: the part of a completion
+/// spent releasing dependents is visible in place.
+fn inner_phases(ctx: &RowContext<'_>, lane: LaneId, out: &mut [Glyph]) {
+    let (t0, t1) = (ctx.vp.t0, ctx.vp.t1());
+    let limit = (f64::from(ctx.width) * BARS_PER_COLUMN) as usize + 1;
+    let spans: Vec<_> = ctx
+        .store
+        .phases_in_role(lane, PhaseRole::Inner, t0, t1)
+        .take(limit)
+        .collect();
+    if !bars_fit(spans.len(), ctx.width) {
+        return;
+    }
+    for s in spans {
+        let name = ctx.store.phase_name(s.name);
+        let p = placed(&ctx.vp, s.start_ns, s.end_ns, ctx.width);
+        let (a, b) = (p.col0.max(0), p.col1.min(out.len() as i64));
+        let fits = b - a >= name.chars().count() as i64;
+        let mut chars = name.chars();
+        for col in a..b {
+            let ch = if fits {
+                chars.next().unwrap_or(' ')
+            } else {
+                ctx.theme.phase_glyph(name)
+            };
+            out[col as usize] = (ch, ctx.theme.phase_bar(name));
+        }
+    }
+}
+
+/// Zero-width markers (a dependency-only task, a predicated skip) as `◆`
+/// at their time, at any zoom: each one is a task the scheduler handled.
+fn phase_markers(ctx: &RowContext<'_>, lane: LaneId, out: &mut [Glyph]) {
+    let (t0, t1) = (ctx.vp.t0, ctx.vp.t1());
+    for s in ctx
+        .store
+        .phases_in_role(lane, PhaseRole::Marker, t0, t1)
+        .take(usize::from(ctx.width) * 2)
+    {
+        let c = ctx.vp.col_of(s.start_ns, ctx.width);
+        if c >= 0 && (c as usize) < out.len() {
+            out[c as usize] = ('◆', ctx.theme.phase_cell(ctx.store.phase_name(s.name)));
+        }
+    }
 }
 
 /// Expanded: a faint rule. Collapsed: the members' combined activity.
@@ -365,6 +414,60 @@ mod frame_tests;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn phase(kind: &str, start: u64, end: u64) -> crate::record::Record {
+        crate::record::Record::SchedPhase(crate::record::SchedPhaseRecord {
+            round: 0,
+            thread: 0,
+            kind: crate::record::SchedPhase::from_name(kind),
+            start_ns: start,
+            end_ns: end,
+            loop_iter: 0,
+            tasks_processed: 1,
+            pops: None,
+            shared_at_start: None,
+            shared_at_end: None,
+            task_id: None,
+        })
+    }
+
+    #[test]
+    fn scheduler_lanes_show_inner_phases_and_markers() {
+        let info = crate::record::DeviceInfo {
+            source: "t".into(),
+            clock_hz: 50_000_000,
+            core_types: vec![crate::record::CoreType::Aic],
+            core_to_thread: vec![0],
+            sched_threads: 1,
+            aicpu_threads: 2,
+            func_names: Default::default(),
+            orchestrator_name: None,
+            case_name: None,
+        };
+        let mut store = TraceStore::new(info, crate::dfx::Level::new(3).unwrap().flags());
+        store.ingest(vec![
+            phase("resolve", 20, 100),
+            phase("complete", 0, 120),
+            phase("dummy_task", 150, 150),
+            phase("dispatch", 120, 200),
+        ]);
+        let collapsed = std::collections::BTreeSet::new();
+        let ctx = RowContext {
+            store: &store,
+            vp: Viewport { t0: 0, span: 200 },
+            width: 20,
+            theme: Theme::new(false),
+            selection: None,
+            collapsed: &collapsed,
+        };
+        let row: String = phase_row(&ctx, LaneId::Sched(0))
+            .iter()
+            .map(|g| g.0)
+            .collect();
+        // complete 0..12 (its own name mostly covered), resolve 2..10 named
+        // over it, dispatch 12..20 (glyph ▓ without colour), ◆ at 15.
+        assert_eq!(row, "█cresolve ██▓▓▓◆▓▓▓▓", "{row}");
+    }
 
     #[test]
     fn placement_covers_every_touched_column() {
