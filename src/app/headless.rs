@@ -242,6 +242,7 @@ pub fn read_options(s: &SiblingArgs, progress: Option<formats::Progress>) -> for
         deps_json: s.deps_json.clone(),
         func_names: s.func_names.clone(),
         progress,
+        deps_graph_only: true,
     }
 }
 
@@ -250,9 +251,12 @@ pub fn read_options(s: &SiblingArgs, progress: Option<formats::Progress>) -> for
 fn read_reporting(
     file: &Path,
     siblings: &SiblingArgs,
+    whole_deps: bool,
     err: &mut dyn Write,
 ) -> anyhow::Result<crate::record::Capture> {
-    let (capture, stats) = formats::read_capture_with(file, &read_options(siblings, None))?;
+    let mut opts = read_options(siblings, None);
+    opts.deps_graph_only = !whole_deps;
+    let (capture, stats) = formats::read_capture_with(file, &opts)?;
     for m in stats.messages() {
         writeln!(err, "swimtop: {}: {m}", file.display())?;
     }
@@ -261,7 +265,8 @@ fn read_reporting(
 
 /// `swimtop convert FILE -o OUT --to FORMAT`.
 pub fn convert(args: &ConvertArgs, err: &mut dyn Write) -> anyhow::Result<()> {
-    let capture = read_reporting(&args.file, &args.siblings, err)?;
+    // A chip export writes deps.json back: it needs every argument.
+    let capture = read_reporting(&args.file, &args.siblings, args.to == Format::Chip, err)?;
     let written = formats::write_capture(&capture, &args.output, args.to)?;
     for (i, path) in written.iter().enumerate() {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
@@ -284,7 +289,7 @@ pub fn convert(args: &ConvertArgs, err: &mut dyn Write) -> anyhow::Result<()> {
 
 /// `swimtop stats FILE`.
 pub fn stats(args: &StatsArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    let capture = read_reporting(&args.file, &args.siblings, err)?;
+    let capture = read_reporting(&args.file, &args.siblings, false, err)?;
     let flags = capture.flags;
     let mut store = TraceStore::new(capture.info.clone(), flags);
     store.ingest(capture.into_records());

@@ -83,6 +83,10 @@ pub struct ReadOptions {
     /// Name map to use instead of the sibling one (an error if unreadable).
     pub func_names: Option<PathBuf>,
     pub progress: Option<Progress>,
+    /// Read only the graph of deps.json (kernel ids, edges), not its tensors
+    /// and arguments: what viewing, statistics and Perfetto need, at a
+    /// fraction of the memory. A chip export needs the whole file.
+    pub deps_graph_only: bool,
 }
 
 /// Reads any swimlane capture generation, with sibling name map / deps.json.

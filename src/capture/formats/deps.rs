@@ -1,9 +1,11 @@
 //! `deps.json` from the runtime's dep_gen replay (spec §7): the true
 //! dependency graph, a superset of the seed-era per-task `fanout`.
 
+mod graph;
 mod read;
 mod write;
 
+pub use graph::{parse_graph, read_graph};
 pub use read::{parse, read};
 pub use write::write;
 

@@ -116,6 +116,58 @@ impl Read for Counting<'_> {
     }
 }
 
+/// A file read through a buffer, counting bytes handed to the parser.
+struct CountingFile<'a> {
+    file: std::fs::File,
+    pos: u64,
+    progress: Option<&'a Progress>,
+}
+
+impl Read for CountingFile<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.pos += n as u64;
+        if let Some(p) = self.progress {
+            p.advance(self.pos);
+        }
+        Ok(n)
+    }
+}
+
+/// Deserializes a file into `T` without holding the file in memory (for
+/// big sidecar files such as a deps.json of most of a gigabyte). An error's
+/// byte offset is worked out by reading the file again: errors are rare,
+/// memory is not.
+pub fn decode_file<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    progress: Option<&Progress>,
+) -> Result<T, super::FormatError> {
+    let read_err = |source| super::FormatError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    if let Some(p) = progress {
+        let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+        p.set(Stage::Parsing, 0, total);
+    }
+    let reader = std::io::BufReader::with_capacity(
+        1 << 20,
+        CountingFile {
+            file,
+            pos: 0,
+            progress,
+        },
+    );
+    serde_json::from_reader(reader).map_err(|e| {
+        if e.is_io() {
+            return read_err(std::io::Error::other(e.to_string()));
+        }
+        let bytes = std::fs::read(path).unwrap_or_default();
+        super::FormatError::from_json(path, &bytes, &e)
+    })
+}
+
 /// Deserializes `bytes` into `T`, reporting progress when asked (at some
 /// cost: serde's reader path is about 1.5× slower than its slice path, so the
 /// slice path is used whenever nobody is watching).

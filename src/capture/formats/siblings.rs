@@ -28,14 +28,21 @@ pub fn apply(
         Some(p) => use_names(capture, p, name_map::read(p)?),
         None => discover_names(capture, path, &dir, stats),
     }
+    let read_deps = |p: &Path| {
+        if opts.deps_graph_only {
+            deps::read_graph(p, opts.progress.as_ref())
+        } else {
+            deps::read(p)
+        }
+    };
     let deps = match &opts.deps_json {
-        Some(p) => Some(deps::read(p)?),
+        Some(p) => Some(read_deps(p)?),
         None => {
             let p = dir.join("deps.json");
             if p == path || !p.is_file() {
                 None
             } else {
-                match deps::read(&p) {
+                match read_deps(&p) {
                     Ok(d) => Some(d),
                     Err(e) => {
                         stats.warnings.push(format!("deps.json skipped: {e}"));

@@ -241,7 +241,7 @@ fn arg_kind(s: &str) -> Option<ArgKind> {
     })
 }
 
-fn edge_source(s: &str) -> Option<EdgeSource> {
+pub(super) fn edge_source(s: &str) -> Option<EdgeSource> {
     Some(match s {
         "creator" => EdgeSource::Creator,
         "tensormap" => EdgeSource::Tensormap,
