@@ -278,3 +278,34 @@ fn following_evicts_old_rounds_within_history_but_paused_keeps_everything() {
         "paused history is not evicted"
     );
 }
+
+#[test]
+fn a_file_being_read_shows_its_progress_instead_of_lanes() {
+    use swimtop::capture::formats::{Progress, Stage};
+    let mut v = Viewer::new(
+        "big.json".into(),
+        swimtop::dfx::DfxFlags::empty(),
+        false,
+        None,
+    );
+    let p = Progress::new();
+    v.loading = Some(p.clone());
+    p.set(Stage::Reading, 40, 100);
+    assert!(v.is_loading());
+    assert_eq!(
+        v.loading_text().unwrap(),
+        "loading big.json: reading 40% of 100 B"
+    );
+    p.set(Stage::Parsing, 0, 0);
+    assert_eq!(v.loading_text().unwrap(), "loading big.json: parsing…");
+    let (mut l, mut t) = support::looper(v, 100, 20);
+    let f = support::frame(&mut l, &mut t);
+    assert!(f.contains("loading big.json: parsing…"), "{f}");
+    // Once described, the loading screen is gone.
+    let other = viewer(1, 3, 1, "paged_attention");
+    let info = other.store.as_ref().unwrap().info().clone();
+    l.viewer
+        .describe(info, swimtop::dfx::Level::new(1).unwrap().flags());
+    assert!(!l.viewer.is_loading());
+    assert!(l.viewer.loading_text().is_none());
+}
