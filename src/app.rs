@@ -9,6 +9,7 @@ pub mod headless;
 pub mod input;
 pub mod keys;
 pub mod logging;
+pub mod runs;
 pub mod source;
 pub mod state;
 pub mod terminal;
@@ -98,6 +99,15 @@ fn live(
     let level = resolve_level(&args.level, env, config, config_path, Level::DEFAULT_LIVE)?;
     let sim = sim_settings(&args.sim, config, SimDefaults::LIVE);
     let on_terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    let driving = !args.runtime.command.is_empty();
+    if driving && args.file.is_some() {
+        anyhow::bail!("give either a capture FILE or a command after --, not both");
+    }
+    if driving && (args.view.lines || !on_terminal) {
+        anyhow::bail!(
+            "driving a command live needs a terminal; `swimtop record --level N -o FILE -- CMD …` runs it headless"
+        );
+    }
     if args.view.lines || !on_terminal {
         if let Some(file) = &args.file {
             anyhow::bail!(
@@ -116,7 +126,20 @@ fn live(
         panic_after_frames: env("SWIMTOP_TEST_PANIC_AFTER_FRAMES").and_then(|v| v.parse().ok()),
     };
     let progress = crate::capture::formats::Progress::new();
+    let mut extras = tui::TuiExtras::default();
     let (device, capture_cfg): (Box<dyn crate::device::Device>, _) = match &args.file {
+        _ if driving => {
+            let (dev, retry) = source::runtime_device(&args.runtime, &args.siblings)?;
+            extras.runs = Some(runs::Runs::new(
+                args.runtime.command.join(" "),
+                source::repeat_of(&args.runtime),
+                Some(retry),
+            ));
+            (
+                Box::new(dev),
+                crate::capture::thread::CaptureConfig::lossless(),
+            )
+        }
         Some(path) => {
             let read = headless::read_options(&args.siblings, Some(progress.clone()));
             let load: crate::device::file::Loader = Box::new(move |p| {
@@ -138,8 +161,10 @@ fn live(
             crate::capture::thread::CaptureConfig::live(),
         ),
     };
-    let loading = args.file.is_some().then_some(progress);
-    let summary = tui::run(device, level.flags, capture_cfg, opts, loading)?;
+    if args.file.is_some() {
+        extras.loading = Some(progress);
+    }
+    let summary = tui::run(device, level.flags, capture_cfg, opts, extras)?;
     writeln!(stderr, "{}", summary.line())?;
     if let Some(f) = summary.failure {
         anyhow::bail!("device failed: {f}");

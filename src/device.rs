@@ -3,6 +3,7 @@
 //! runtime's own command (`runtime`, later).
 
 pub mod file;
+pub mod runtime;
 pub mod sim;
 
 use std::sync::{Arc, Condvar, Mutex};
@@ -25,6 +26,84 @@ pub trait RecordSink {
     /// Something the user should know about the records (what a file lacks,
     /// what was skipped); not an error.
     fn notice(&mut self, _text: String) {}
+    /// A line a driven program printed (the runtime device).
+    fn log(&mut self, _line: LogLine) {}
+    /// What a driven program is doing (started, progress, exited, failed).
+    fn run_event(&mut self, _event: RunEvent) {}
+}
+
+/// Which stream a log line came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogStream {
+    Stdout,
+    Stderr,
+    /// swimtop's own remarks about the run (the command line, the capture found).
+    Swimtop,
+}
+
+/// One line of a driven program's output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub run: u32,
+    pub stream: LogStream,
+    pub text: String,
+}
+
+/// How a program ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitInfo {
+    Code(i32),
+    Signal(i32),
+}
+
+impl ExitInfo {
+    pub fn success(self) -> bool {
+        self == ExitInfo::Code(0)
+    }
+}
+
+impl std::fmt::Display for ExitInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExitInfo::Code(c) => write!(f, "exit status {c}"),
+            ExitInfo::Signal(s) => write!(f, "killed by signal {s}"),
+        }
+    }
+}
+
+/// The life of one run of a driven program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunEvent {
+    Started {
+        run: u32,
+        pid: u32,
+        command: String,
+    },
+    /// A progress line the program printed (a percentage, a test result).
+    Progress {
+        run: u32,
+        text: String,
+    },
+    /// The capture the run wrote, as found.
+    CaptureFound {
+        run: u32,
+        path: std::path::PathBuf,
+    },
+    Exited {
+        run: u32,
+        exit: ExitInfo,
+        elapsed: Duration,
+    },
+    /// The run did not give a capture: why, and the last lines it printed.
+    Failed {
+        run: u32,
+        reason: String,
+        tail: Vec<String>,
+    },
+    /// A failed run waits for the user: retry (`r`) or quit.
+    WaitingForRetry {
+        run: u32,
+    },
 }
 
 /// What a whole device run produced, counted on the device side (independent

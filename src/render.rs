@@ -8,6 +8,7 @@ pub mod header;
 pub mod help;
 pub mod lanes;
 pub mod layout;
+pub mod log;
 pub mod ruler;
 pub mod stats;
 pub mod theme;
@@ -43,13 +44,17 @@ pub struct View<'a> {
     pub notes: &'a [String],
     /// Shown instead of lanes while a file is read.
     pub loading: Option<String>,
+    /// A driven command's output.
+    pub log: Option<log::LogPanel<'a>>,
+    /// More statistics lines (the run-to-run comparison).
+    pub extra_stats: &'a [String],
 }
 
 /// Draws a whole frame into `buf` over `area`.
 pub fn draw(buf: &mut Buffer, area: Rect, v: &View<'_>) -> ScreenLayout {
     let theme = Theme::new(v.state.color);
     let has_detail = v.state.selection.is_some() && v.store.is_some();
-    let layout = ScreenLayout::compute(area, has_detail);
+    let layout = ScreenLayout::with_log(area, has_detail, v.log.is_some());
     if layout.too_small {
         too_small::draw(buf, area, theme.warn());
         return layout;
@@ -65,9 +70,23 @@ pub fn draw(buf: &mut Buffer, area: Rect, v: &View<'_>) -> ScreenLayout {
         }
         _ => draw_no_lanes(buf, &layout, v, theme),
     }
+    if let Some(l) = &v.log {
+        log::draw_tail(buf, layout.log, l, theme);
+    }
     draw_footer(buf, &layout, v, theme);
     if let Some((stats, scope)) = v.stats {
-        stats::draw(buf, layout.lanes, stats, scope, v.notes, theme);
+        stats::draw(
+            buf,
+            layout.lanes,
+            stats,
+            scope,
+            v.notes,
+            v.extra_stats,
+            theme,
+        );
+    }
+    if let Some(l) = &v.log {
+        log::draw_full(buf, area, l, theme);
     }
     if v.state.help {
         help::draw(buf, area, theme);

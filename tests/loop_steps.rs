@@ -95,6 +95,7 @@ fn draws_only_when_something_changed_and_at_most_fps_times_a_second() {
         delivered: 99,
         dropped: 0,
         evicted: 0,
+        log_dropped: 0,
     };
     l.step(Msg::Tick, later + Duration::from_secs(2));
     assert!(
@@ -150,6 +151,7 @@ fn a_flood_of_records_never_starves_the_keyboard() {
             input: &in_rx,
             data: &data_rx,
             events: &ev_rx,
+            logs: &crossbeam_channel::never(),
             accounting: &accounting,
         },
         |_| {},
@@ -181,6 +183,7 @@ fn a_signal_quits() {
             input: &in_rx,
             data: &data_rx,
             events: &ev_rx,
+            logs: &crossbeam_channel::never(),
             accounting: &Accounting::new(),
         },
         |_| {},

@@ -27,6 +27,10 @@ pub enum Action {
     ToggleCollapse,
     ToggleStats,
     ToggleHelp,
+    /// Full-screen log of the driven command.
+    ToggleLog,
+    /// Run a failed run of the driven command again.
+    Retry,
     /// Close an overlay, or drop the selection.
     Cancel,
 }

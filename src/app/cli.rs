@@ -147,6 +147,28 @@ pub struct SimArgs {
     pub speed: Option<Speed>,
 }
 
+/// Driving the real runtime: the command after `--` and how to talk to it.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RuntimeArgs {
+    /// The runtime's own command (a scene test or example), run with the level
+    /// passed its way, e.g. -- python tests/st/.../test_paged_attention.py -p a2a3sim -d 0
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+    /// How the level is passed to CMD; {level} becomes the runtime's level
+    /// number (1, 2, or 4 for swimtop level 3) [default: --enable-chip-swimlane {level}]
+    #[arg(long, value_name = "TEMPLATE", value_parser = parse_level_arg)]
+    pub level_arg: Option<LevelArgTemplate>,
+    /// Also pass --enable-dep-gen, so the run writes deps.json (arrows, names)
+    #[arg(long)]
+    pub dep_gen: bool,
+    /// Where the runtime writes outputs/<case>_<time>/ [default: ./outputs]
+    #[arg(long, value_name = "DIR")]
+    pub outputs: Option<PathBuf>,
+    /// Run CMD this many times, each run a round (bare --repeat: until quit)
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "0")]
+    pub repeat: Option<u32>,
+}
+
 /// The default job: follow the simulated chip live, or open a capture file.
 #[derive(Debug, Args, Clone, Default)]
 pub struct LiveArgs {
@@ -166,6 +188,8 @@ pub struct LiveArgs {
     pub sim: SimArgs,
     #[command(flatten)]
     pub view: ViewArgs,
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
 }
 
 /// How the live view draws.
@@ -204,6 +228,8 @@ pub struct RecordArgs {
     /// No progress line on stderr
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -278,6 +304,14 @@ pub fn parse_duration_ns(t: &str) -> Option<u64> {
         return None;
     }
     Some((v * scale).round() as u64)
+}
+
+/// The words that pass a level to a driven command, `{level}` inside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelArgTemplate(pub Vec<String>);
+
+fn parse_level_arg(s: &str) -> Result<LevelArgTemplate, String> {
+    crate::device::runtime::parse_level_args(s).map(LevelArgTemplate)
 }
 
 /// `500000`, `500k`, `2M`.

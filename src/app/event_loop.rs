@@ -33,6 +33,8 @@ pub enum Msg {
     Describe(Box<DeviceInfo>, DfxFlags),
     Batch(Batch),
     Capture(CaptureEvent),
+    /// A line the driven command printed.
+    Log(crate::device::LogLine),
     /// The deadline passed (frame due, or the 1 Hz tick).
     Tick,
 }
@@ -76,8 +78,8 @@ impl Looper {
     pub fn set_size(&mut self, size: Rect) {
         if size != self.size {
             self.size = size;
-            let detail = self.viewer.state.selection.is_some();
-            self.viewer.resized(ScreenLayout::compute(size, detail));
+            let layout = self.viewer.layout_for(size);
+            self.viewer.resized(layout);
             self.dirty = true;
         }
     }
@@ -106,6 +108,15 @@ impl Looper {
                 self.viewer.round_done(&r);
                 self.dirty |= self.viewer.state.following;
             }
+            Msg::Log(line) => {
+                self.viewer.log_line(line);
+                // The tail is on screen: show new output at the frame cap.
+                self.dirty = true;
+            }
+            Msg::Capture(CaptureEvent::Run(e)) => {
+                self.viewer.run_event(e, now);
+                self.dirty = true;
+            }
             Msg::Capture(CaptureEvent::Notice(n)) => {
                 self.viewer.notice(n);
                 self.dirty = true;
@@ -119,8 +130,10 @@ impl Looper {
                 self.dirty = true;
             }
             Msg::Tick => {
-                // A loading screen moves on its own: redraw it a few times a second.
-                if self.viewer.is_loading()
+                // A loading screen and a running command's elapsed time and
+                // spinner move on their own: redraw them a few times a second.
+                if (self.viewer.is_loading()
+                    || self.viewer.runs.as_ref().is_some_and(|r| r.is_running()))
                     && self.last_draw.is_none_or(|t| now >= t + LOADING_REDRAW)
                 {
                     self.dirty = true;
@@ -144,7 +157,7 @@ impl Looper {
     /// When the loop must wake up even if nothing arrives.
     pub fn deadline(&self, now: Instant) -> Instant {
         let mut d = self.next_tick;
-        if self.viewer.is_loading() {
+        if self.viewer.is_loading() || self.viewer.runs.as_ref().is_some_and(|r| r.is_running()) {
             d = d.min(self.last_draw.map_or(now, |t| t + LOADING_REDRAW));
         }
         if self.dirty {
@@ -181,6 +194,7 @@ pub struct Sources<'a> {
     pub input: &'a Receiver<Event>,
     pub data: &'a Receiver<CaptureData>,
     pub events: &'a Receiver<CaptureEvent>,
+    pub logs: &'a Receiver<crate::device::LogLine>,
     pub accounting: &'a Accounting,
 }
 
@@ -195,6 +209,7 @@ impl<'a> Sources<'a> {
             input,
             data: &capture.rx.batches,
             events: &capture.rx.events,
+            logs: &capture.rx.logs,
             accounting: &capture.accounting,
         }
     }
@@ -213,6 +228,7 @@ pub fn run<B: Backend>(
     }
     let mut data = src.data.clone();
     let mut events = src.events.clone();
+    let mut logs = src.logs.clone();
     loop {
         let now = Instant::now();
         if looper.draw_due(now) {
@@ -242,9 +258,13 @@ pub fn run<B: Backend>(
                 Ok(e) => Msg::Capture(e),
                 Err(_) => { events = crossbeam_channel::never(); Msg::Tick }
             },
+            recv(logs) -> l => match l {
+                Ok(l) => Msg::Log(l),
+                Err(_) => { logs = crossbeam_channel::never(); Msg::Tick }
+            },
             recv(deadline) -> _ => Msg::Tick,
         };
-        let was_batch = matches!(msg, Msg::Batch(_));
+        let was_batch = matches!(msg, Msg::Batch(_) | Msg::Log(_));
         let now = Instant::now();
         looper.step(msg, now);
         if was_batch {
@@ -257,7 +277,10 @@ pub fn run<B: Backend>(
                     Ok(CaptureData::Describe(i, f)) => {
                         looper.step(Msg::Describe(i, f), Instant::now())
                     }
-                    Err(_) => break,
+                    Err(_) => match src.logs.try_recv() {
+                        Ok(l) => looper.step(Msg::Log(l), Instant::now()),
+                        Err(_) => break,
+                    },
                 }
             }
         }

@@ -39,6 +39,23 @@ pub fn collect(
     mut on_round: impl FnMut(&mut TraceStore, &RoundSummary, Counts),
     mut on_batch: impl FnMut(&TraceStore),
 ) -> anyhow::Result<Collected> {
+    collect_runs(
+        handle,
+        &mut on_round,
+        &mut on_batch,
+        &mut |_| {},
+        &mut |_| {},
+    )
+}
+
+/// [`collect`], also seeing a driven program's run events.
+pub fn collect_runs(
+    handle: &mut CaptureHandle,
+    on_round: &mut dyn FnMut(&mut TraceStore, &RoundSummary, Counts),
+    on_batch: &mut dyn FnMut(&TraceStore),
+    on_run: &mut dyn FnMut(&crate::device::RunEvent),
+    on_log: &mut dyn FnMut(&crate::device::LogLine),
+) -> anyhow::Result<Collected> {
     let mut store: Option<TraceStore> = None;
     let mut notices = Vec::new();
     let summary = loop {
@@ -61,6 +78,8 @@ pub fn collect(
                 }
             }
             CaptureItem::Event(CaptureEvent::Notice(n)) => notices.push(n),
+            CaptureItem::Event(CaptureEvent::Run(e)) => on_run(&e),
+            CaptureItem::Log(l) => on_log(&l),
             CaptureItem::Event(CaptureEvent::Finished(summary)) => break summary,
             CaptureItem::Event(CaptureEvent::Failed(msg)) => bail!("{msg}"),
         }
@@ -98,6 +117,9 @@ pub fn record(
 ) -> anyhow::Result<RecordReport> {
     let flags = level.flags;
     let format = args.format;
+    if !args.runtime.command.is_empty() {
+        return record_runtime(args, level, progress);
+    }
     // The chip and Perfetto outputs draw true dependencies, as a real run
     // with --enable-dep-gen gives them.
     let device = sim_device(sim, format != Format::Swimlane)?;
@@ -192,6 +214,80 @@ pub fn record(
     Ok(report)
 }
 
+/// `swimtop record … -- CMD`: one run of the real runtime's command, its
+/// output streamed to `err`, its capture normalised into `args.output`.
+fn record_runtime(
+    args: &RecordArgs,
+    level: &ResolvedLevel,
+    err: &mut dyn Write,
+) -> anyhow::Result<RecordReport> {
+    if args.runtime.repeat.is_some() {
+        bail!(
+            "record runs the command once; --repeat is for the live view (swimtop --level N --repeat -- CMD)"
+        );
+    }
+    let flags = level.flags;
+    let (device, retry) = super::source::runtime_device(&args.runtime, &SiblingArgs::default())?;
+    // Nobody can press `r` here: a failed run ends the recording.
+    drop(retry);
+    let mut handle = CaptureHandle::spawn(Box::new(device), flags, CaptureConfig::lossless());
+    // Ctrl-C / SIGTERM / SIGHUP stop the command (it has its own process
+    // group, so the terminal's SIGINT does not reach it) before we exit.
+    let stop = handle.stop_token();
+    let signals = super::tui::signals();
+    std::thread::spawn(move || {
+        if signals.recv().is_ok() {
+            stop.stop();
+        }
+    });
+    let quiet = args.quiet;
+    let collected = collect_runs(
+        &mut handle,
+        &mut |_, _, _| {},
+        &mut |_| {},
+        &mut |_| {},
+        &mut |l| {
+            if !quiet || l.stream == crate::device::LogStream::Swimtop {
+                let _ = writeln!(err, "{} {}", super::runs::stream_tag(l.stream), l.text);
+            }
+        },
+    )?;
+    if collected.summary.stopped {
+        bail!("stopped before the command finished; nothing was written");
+    }
+    if !flags.aicore_timing() {
+        writeln!(
+            err,
+            "level 0 ({flags}): the command ran without a profiling flag; nothing was recorded and no file was written"
+        )?;
+        return Ok(RecordReport {
+            written: Vec::new(),
+            flags,
+            rounds: collected.summary.rounds,
+            tasks: 0,
+            records: 0,
+            device_time_ns: 0,
+            overhead_ns: 0,
+        });
+    }
+    for n in &collected.notices {
+        writeln!(err, "swimtop: note: {n}")?;
+    }
+    let capture = collected.store.to_capture();
+    let written = formats::write_capture(&capture, &args.output, args.format)?;
+    let report = RecordReport {
+        written,
+        flags: capture.flags,
+        rounds: collected.summary.rounds,
+        tasks: capture.tasks.len() as u64,
+        records: collected.counts.delivered,
+        device_time_ns: collected.summary.device_time_ns,
+        overhead_ns: 0,
+    };
+    write_record_report(&report, args.format, err)?;
+    Ok(report)
+}
+
 fn write_record_report(
     r: &RecordReport,
     format: Format,
@@ -225,13 +321,16 @@ fn write_record_report(
             writeln!(out, "wrote {} ({})", path.display(), units::bytes(size))?;
         }
     }
-    writeln!(
-        out,
-        "device time {} · modelled instrumentation cost {} (summed over every core and AICPU thread; \
-         `swimtop bench` shows what it adds to device time)",
-        units::duration(r.device_time_ns),
-        units::duration(r.overhead_ns)
-    )?;
+    // Only the simulated chip models its instrumentation cost.
+    if r.overhead_ns > 0 {
+        writeln!(
+            out,
+            "device time {} · modelled instrumentation cost {} (summed over every core and AICPU thread; \
+             `swimtop bench` shows what it adds to device time)",
+            units::duration(r.device_time_ns),
+            units::duration(r.overhead_ns)
+        )?;
+    }
     Ok(())
 }
 

@@ -69,7 +69,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[ch('w'), ch('+'), ch('=')], label: "w +", action: Action::ZoomIn, help: "zoom in around the cursor", section: Navigate },
     Binding { keys: &[ch('s'), ch('-')], label: "s -", action: Action::ZoomOut, help: "zoom out around the cursor", section: Navigate },
     Binding { keys: &[ch('a'), code(KeyCode::Left), ch('h')], label: "a ←", action: Action::PanLeft, help: "pan earlier", section: Navigate },
-    Binding { keys: &[ch('d'), code(KeyCode::Right), ch('l')], label: "d →", action: Action::PanRight, help: "pan later", section: Navigate },
+    Binding { keys: &[ch('d'), code(KeyCode::Right)], label: "d →", action: Action::PanRight, help: "pan later", section: Navigate },
     Binding { keys: &[code(KeyCode::Up), ch('k')], label: "↑", action: Action::LaneUp, help: "lane above (selection follows)", section: Navigate },
     Binding { keys: &[code(KeyCode::Down), ch('j')], label: "↓", action: Action::LaneDown, help: "lane below (selection follows)", section: Navigate },
     Binding { keys: &[code(KeyCode::PageUp)], label: "PgUp", action: Action::PageUp, help: "scroll lanes up a page", section: Navigate },
@@ -90,6 +90,8 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[ch('c'), code(KeyCode::Enter)], label: "c", action: Action::ToggleCollapse, help: "fold/unfold group at cursor", section: View },
     Binding { keys: &[ch('t')], label: "t", action: Action::ToggleStats, help: "stats: visible → whole → off", section: View },
     Binding { keys: &[ch('?')], label: "?", action: Action::ToggleHelp, help: "this help", section: View },
+    Binding { keys: &[ch('l')], label: "l", action: Action::ToggleLog, help: "command log (runtime)", section: View },
+    Binding { keys: &[ch('r')], label: "r", action: Action::Retry, help: "retry a failed run", section: View },
     Binding { keys: &[ch('q'), ctrl('c')], label: "q ^C", action: Action::Quit, help: "quit", section: View },
 ];
 

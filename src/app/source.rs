@@ -27,3 +27,47 @@ pub fn sim_device(s: &SimSettings, dep_gen: bool) -> Result<SimDevice, DeviceErr
         dep_gen,
     })
 }
+
+/// `--repeat`: absent = one run, bare (0) = until quit.
+pub fn repeat_of(r: &super::cli::RuntimeArgs) -> Option<u32> {
+    match r.repeat {
+        None => Some(1),
+        Some(0) => None,
+        Some(n) => Some(n),
+    }
+}
+
+/// The real runtime's command, and the handle that asks it to retry a run.
+pub fn runtime_device(
+    r: &super::cli::RuntimeArgs,
+    siblings: &super::cli::SiblingArgs,
+) -> Result<
+    (
+        crate::device::runtime::RuntimeDevice,
+        crossbeam_channel::Sender<crate::device::runtime::RuntimeControl>,
+    ),
+    DeviceError,
+> {
+    use crate::device::runtime::{
+        DEFAULT_LEVEL_ARGS, RuntimeConfig, RuntimeDevice, parse_level_args,
+    };
+    let level_args = match &r.level_arg {
+        Some(t) => t.0.clone(),
+        None => parse_level_args(DEFAULT_LEVEL_ARGS).map_err(DeviceError::Config)?,
+    };
+    let read = super::headless::read_options(siblings, None);
+    let load: crate::device::file::Loader = Box::new(move |p| {
+        crate::capture::formats::read_capture_with(p, &read)
+            .map(|(c, stats)| (c, stats.messages()))
+            .map_err(|e| e.to_string())
+    });
+    RuntimeDevice::new(RuntimeConfig {
+        command: r.command.clone(),
+        level_args,
+        dep_gen: r.dep_gen,
+        outputs: r.outputs.clone().unwrap_or_else(|| "outputs".into()),
+        repeat: repeat_of(r),
+        grace: std::time::Duration::from_secs(2),
+        load,
+    })
+}

@@ -20,6 +20,15 @@ use crate::device::Device;
 use crate::dfx::DfxFlags;
 use crate::render::units;
 
+/// What a source brings besides its device.
+#[derive(Default)]
+pub struct TuiExtras {
+    /// A file being read: its progress, for the loading screen.
+    pub loading: Option<crate::capture::formats::Progress>,
+    /// A driven command: its runs and log.
+    pub runs: Option<super::runs::Runs>,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct TuiOptions {
     pub fps: u32,
@@ -42,7 +51,7 @@ pub struct TuiSummary {
 
 /// SIGINT, SIGTERM and SIGHUP become one message; the handler can only be
 /// installed once per process, so the channel lives for the process.
-fn signals() -> Receiver<()> {
+pub fn signals() -> Receiver<()> {
     static CHANNEL: OnceLock<(Sender<()>, Receiver<()>)> = OnceLock::new();
     let (tx, rx) = CHANNEL.get_or_init(|| bounded(4));
     let tx = tx.clone();
@@ -59,7 +68,7 @@ pub fn run(
     flags: DfxFlags,
     capture_cfg: CaptureConfig,
     opts: TuiOptions,
-    loading: Option<crate::capture::formats::Progress>,
+    extras: TuiExtras,
 ) -> anyhow::Result<TuiSummary> {
     let source = device.info().source;
     let signals = signals();
@@ -67,7 +76,8 @@ pub fn run(
     let mut input = InputThread::spawn().context("cannot start the input thread")?;
     let mut capture = CaptureHandle::spawn(device, flags, capture_cfg);
     let mut viewer = Viewer::new(source, flags, opts.color, opts.history);
-    viewer.loading = loading;
+    viewer.loading = extras.loading;
+    viewer.runs = extras.runs;
     let mut looper = Looper::new(viewer, opts.fps, Instant::now());
     let mut frames_drawn = 0u64;
     let result = event_loop::run(
@@ -92,6 +102,18 @@ pub fn run(
             let _ = out.flush();
         },
     );
+    // A driven command is stopped before the screen goes (it may take a
+    // grace period or two): say so on the screen the user is looking at.
+    if looper.viewer.runs.is_some() {
+        capture.stop();
+        looper.viewer.state.message = Some("stopping the command (SIGINT, then SIGTERM)…".into());
+        looper.viewer.state.help = false;
+        if let Some(r) = looper.viewer.runs.as_mut() {
+            r.view = None;
+        }
+        let _ = looper.draw(&mut guard.terminal, Instant::now());
+        capture.join();
+    }
     // Restore first, so anything below that fails is seen on a sane terminal.
     drop(guard);
     terminal::restore();

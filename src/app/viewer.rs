@@ -104,6 +104,12 @@ pub struct Viewer {
     pub notices: Vec<String>,
     /// A file being read: how far the reader has got.
     pub loading: Option<crate::capture::formats::Progress>,
+    /// A driven command (the runtime device): its runs and log.
+    pub runs: Option<super::runs::Runs>,
+    /// The latest instant the loop told us about (for elapsed times).
+    pub now: Option<Instant>,
+    /// The run comparison for the statistics panel, for the rounds it saw.
+    comparison: Option<(u64, Vec<String>)>,
 }
 
 impl Viewer {
@@ -128,7 +134,53 @@ impl Viewer {
             lanes_seen: 0,
             notices: Vec::new(),
             loading: None,
+            runs: None,
+            now: None,
+            comparison: None,
         }
+    }
+
+    /// A driven command's run moved on.
+    pub fn run_event(&mut self, e: crate::device::RunEvent, now: Instant) {
+        self.now = Some(now);
+        if let crate::device::RunEvent::Failed { reason, .. } = &e {
+            self.state.message = Some(format!("run failed: {reason} — r retries, l shows the log"));
+        }
+        if let Some(r) = self.runs.as_mut() {
+            r.event(e, now);
+        }
+    }
+
+    pub fn log_line(&mut self, line: crate::device::LogLine) {
+        if let Some(r) = self.runs.as_mut() {
+            r.log_line(line);
+        }
+    }
+
+    /// Lines of the run-to-run comparison (latest run against the one
+    /// before), recomputed only when a new run came in.
+    pub fn comparison(&mut self) -> &[String] {
+        let (Some(runs), Some(store)) = (&self.runs, &self.store) else {
+            return &[];
+        };
+        let n = runs.loaded.len();
+        let key = store.ingested() + n as u64;
+        if n >= 2 && self.comparison.as_ref().is_none_or(|(k, _)| *k != key) {
+            let lines =
+                super::runs::comparison_lines(store, runs.loaded[n - 2], runs.loaded[n - 1]);
+            self.comparison = Some((key, lines));
+        }
+        self.comparison.as_ref().map_or(&[], |(_, l)| l.as_slice())
+    }
+
+    /// `exec −2.1% vs run 2` for the header, once there are two runs.
+    fn trend(&self) -> Option<String> {
+        let (_, lines) = self.comparison.as_ref()?;
+        let first = lines.first()?;
+        let (_, rest) = first.split_once(": total exec ")?;
+        let runs = self.runs.as_ref()?;
+        let prev = runs.loaded.get(runs.loaded.len().checked_sub(2)?)?;
+        Some(format!("exec {rest} vs run {}", prev + 1))
     }
 
     /// A note from the device: shown at once in the footer, counted in the
@@ -326,6 +378,9 @@ impl Viewer {
         if self.state.search.input.is_some() {
             return self.search_key(ev);
         }
+        if self.runs.as_ref().is_some_and(|r| r.view.is_some()) {
+            return self.log_key(ev);
+        }
         let had_message = self.state.message.take().is_some();
         match keys::action_for(&ev) {
             Some(a) => {
@@ -338,6 +393,72 @@ impl Viewer {
                 quit: false,
             },
         }
+    }
+
+    /// Keys while the full-screen log is open: scroll, search, close.
+    fn log_key(&mut self, ev: KeyEvent) -> Outcome {
+        let Some(runs) = self.runs.as_mut() else {
+            return Outcome::NOTHING;
+        };
+        let len = runs.log.len();
+        let page = self.layout.area.height.saturating_sub(4).max(1) as usize;
+        let Some(v) = runs.view.as_mut() else {
+            return Outcome::NOTHING;
+        };
+        if let Some(input) = v.input.as_mut() {
+            match ev.code {
+                KeyCode::Esc => v.input = None,
+                KeyCode::Enter => {
+                    let q = std::mem::take(input);
+                    v.input = None;
+                    if !q.is_empty() {
+                        v.query = Some(q);
+                        v.hit = None;
+                        self.state.message = runs.search(true);
+                    }
+                }
+                KeyCode::Backspace => {
+                    input.pop();
+                }
+                KeyCode::Char(c) => input.push(c),
+                _ => return Outcome::NOTHING,
+            }
+            return Outcome::CHANGED;
+        }
+        let ctrl_c = ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL);
+        match ev.code {
+            _ if ctrl_c => {
+                return Outcome {
+                    changed: false,
+                    quit: true,
+                };
+            }
+            KeyCode::Char('q') => {
+                return Outcome {
+                    changed: false,
+                    quit: true,
+                };
+            }
+            KeyCode::Esc | KeyCode::Char('l') => runs.view = None,
+            KeyCode::Up | KeyCode::Char('k') => {
+                v.from_end = (v.from_end + 1).min(len.saturating_sub(1))
+            }
+            KeyCode::Down | KeyCode::Char('j') => v.from_end = v.from_end.saturating_sub(1),
+            KeyCode::PageUp => v.from_end = (v.from_end + page).min(len.saturating_sub(1)),
+            KeyCode::PageDown => v.from_end = v.from_end.saturating_sub(page),
+            KeyCode::Char('g') | KeyCode::Home => v.from_end = len.saturating_sub(1),
+            KeyCode::Char('G') | KeyCode::End => v.from_end = 0,
+            KeyCode::Char('/') => v.input = Some(String::new()),
+            KeyCode::Char('n') => self.state.message = runs.search(true),
+            KeyCode::Char('N') => self.state.message = runs.search(false),
+            KeyCode::Char('r') => {
+                if !runs.retry() {
+                    self.state.message = Some("nothing to retry: no run is waiting".into());
+                }
+            }
+            _ => return Outcome::NOTHING,
+        }
+        Outcome::CHANGED
     }
 
     fn search_key(&mut self, ev: KeyEvent) -> Outcome {
@@ -451,6 +572,21 @@ impl Viewer {
                 self.stats = None;
             }
             Action::ToggleHelp => self.state.help = !self.state.help,
+            Action::ToggleLog => match self.runs.as_mut() {
+                Some(r) => r.view = Some(super::runs::LogView::default()),
+                None => {
+                    self.state.message =
+                        Some("no command log: run a command with swimtop -- CMD".into());
+                }
+            },
+            Action::Retry => {
+                let retried = self.runs.as_mut().is_some_and(super::runs::Runs::retry);
+                self.state.message = Some(if retried {
+                    "retrying the failed run".into()
+                } else {
+                    "nothing to retry: no run is waiting".into()
+                });
+            }
             Action::Cancel => {
                 if self.state.help {
                     self.state.help = false;
@@ -847,6 +983,11 @@ impl Viewer {
         Outcome::CHANGED
     }
 
+    /// Layout the next frame will use at `area`.
+    pub fn layout_for(&self, area: ratatui::layout::Rect) -> ScreenLayout {
+        ScreenLayout::with_log(area, self.state.selection.is_some(), self.runs.is_some())
+    }
+
     /// A new terminal size: remember the layout the next frame will use.
     pub fn resized(&mut self, layout: ScreenLayout) {
         self.layout = layout;
@@ -871,15 +1012,22 @@ impl Viewer {
             round_overhead_ns: self.last_round.as_ref().map(|r| r.overhead_ns),
             view_span_ns: Some(self.state.viewport.span),
             notes: self.notices.len(),
-            status: match &self.status {
-                CaptureStatus::Running => None,
-                CaptureStatus::Finished(s) if s.stopped => Some("stopped".into()),
-                CaptureStatus::Finished(s) => Some(format!(
+            status: match (&self.status, &self.runs) {
+                (_, Some(r)) => {
+                    let mut s = r.status(self.now.unwrap_or_else(Instant::now));
+                    if let Some(t) = self.trend() {
+                        s.push_str(&format!(" · {t}"));
+                    }
+                    Some(s)
+                }
+                (CaptureStatus::Running, None) => None,
+                (CaptureStatus::Finished(s), None) if s.stopped => Some("stopped".into()),
+                (CaptureStatus::Finished(s), None) => Some(format!(
                     "finished: {} round(s), {} tasks",
                     s.rounds,
                     units::count(s.tasks)
                 )),
-                CaptureStatus::Failed(m) => Some(format!("device failed: {m}")),
+                (CaptureStatus::Failed(m), None) => Some(format!("device failed: {m}")),
             },
         }
     }
@@ -924,7 +1072,11 @@ impl Viewer {
     /// Brings what a frame shows up to date (statistics) and returns the
     /// header; then [`Viewer::view`] borrows everything for drawing.
     pub fn prepare_frame(&mut self, now: Instant) -> HeaderModel {
+        self.now = Some(now);
         let _ = self.stats(now);
+        if self.state.stats.is_some() {
+            let _ = self.comparison();
+        }
         self.header()
     }
 
@@ -940,6 +1092,16 @@ impl Viewer {
             hint: self.hint(),
             notes: &self.notices,
             loading: self.loading_text(),
+            log: self.runs.as_ref().map(|r| crate::render::log::LogPanel {
+                lines: &r.log,
+                view: r.view.as_ref(),
+                trimmed: r.log_trimmed,
+                dropped: self.counts.log_dropped,
+            }),
+            extra_stats: match (&self.comparison, self.state.stats) {
+                (Some((_, lines)), Some(_)) => lines,
+                _ => &[],
+            },
         }
     }
 

@@ -16,6 +16,9 @@ pub struct Counts {
     pub dropped: u64,
     /// Delivered records the store has since evicted to bound memory.
     pub evicted: u64,
+    /// Log lines of a driven program not shown because they came faster
+    /// than the screen could take them (records are never among these).
+    pub log_dropped: u64,
 }
 
 impl Counts {
@@ -56,6 +59,10 @@ impl Accounting {
 
     pub fn evicted(&self, n: u64) {
         self.lock().evicted += n;
+    }
+
+    pub fn log_dropped(&self, n: u64) {
+        self.lock().log_dropped += n;
     }
 
     pub fn snapshot(&self) -> Counts {

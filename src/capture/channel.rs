@@ -25,6 +25,8 @@ pub enum CaptureData {
 /// starts: see `CaptureHandle::info`.)
 #[derive(Debug, Clone)]
 pub enum CaptureEvent {
+    /// The life of a driven program's run (runtime device).
+    Run(crate::device::RunEvent),
     /// What the capture lacks or what was skipped (see `RecordSink::notice`).
     Notice(String),
     Round(RoundSummary),
@@ -47,6 +49,7 @@ pub enum SendPolicy {
 pub struct CaptureSender {
     pub(crate) batches: Sender<CaptureData>,
     pub(crate) events: Sender<CaptureEvent>,
+    pub(crate) logs: Sender<crate::device::LogLine>,
     pub(crate) policy: SendPolicy,
     pub(crate) accounting: Accounting,
 }
@@ -55,12 +58,14 @@ impl CaptureSender {
     pub fn new(
         batches: Sender<CaptureData>,
         events: Sender<CaptureEvent>,
+        logs: Sender<crate::device::LogLine>,
         policy: SendPolicy,
         accounting: Accounting,
     ) -> CaptureSender {
         CaptureSender {
             batches,
             events,
+            logs,
             policy,
             accounting,
         }
@@ -107,6 +112,18 @@ impl RecordSink for CaptureSender {
     fn notice(&mut self, text: String) {
         self.event(CaptureEvent::Notice(text));
     }
+
+    /// A program that floods its output must not fill memory or stall the
+    /// records: lines that do not fit are dropped and counted.
+    fn log(&mut self, line: crate::device::LogLine) {
+        if self.logs.try_send(line).is_err() {
+            self.accounting.log_dropped(1);
+        }
+    }
+
+    fn run_event(&mut self, event: crate::device::RunEvent) {
+        self.event(CaptureEvent::Run(event));
+    }
 }
 
 /// One thing received from the capture thread.
@@ -114,6 +131,7 @@ impl RecordSink for CaptureSender {
 pub enum CaptureItem {
     Describe(Box<DeviceInfo>, DfxFlags),
     Batch(Batch),
+    Log(crate::device::LogLine),
     Event(CaptureEvent),
 }
 
@@ -121,6 +139,7 @@ pub enum CaptureItem {
 pub struct CaptureReceiver {
     pub batches: Receiver<CaptureData>,
     pub events: Receiver<CaptureEvent>,
+    pub logs: Receiver<crate::device::LogLine>,
 }
 
 impl CaptureReceiver {
@@ -130,8 +149,15 @@ impl CaptureReceiver {
     /// batch sent before it: a `Round` or `Finished` never overtakes records.
     pub fn recv(&self) -> Option<CaptureItem> {
         let mut batches = self.batches.clone();
+        let mut logs = self.logs.clone();
         loop {
             crossbeam_channel::select_biased! {
+                // A command's output first: the lines it printed before a
+                // failure are shown before the failure.
+                recv(logs) -> l => match l {
+                    Ok(l) => return Some(CaptureItem::Log(l)),
+                    Err(_) => logs = crossbeam_channel::never(),
+                },
                 recv(batches) -> b => match b {
                     Ok(CaptureData::Records(b)) => return Some(CaptureItem::Batch(b)),
                     Ok(CaptureData::Describe(info, flags)) => {

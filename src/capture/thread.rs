@@ -14,6 +14,9 @@ use crate::device::RecordSink;
 use crate::device::{Device, StopToken};
 use crate::dfx::DfxFlags;
 
+/// Log lines of a driven program buffered for the screen.
+const LOG_CAPACITY: usize = 4096;
+
 /// Channel sizing and loss policy for one capture.
 #[derive(Debug, Clone, Copy)]
 pub struct CaptureConfig {
@@ -56,9 +59,11 @@ impl CaptureHandle {
     ) -> CaptureHandle {
         let (batch_tx, batch_rx) = bounded(cfg.capacity.max(1));
         let (event_tx, event_rx) = unbounded();
+        let (log_tx, log_rx) = bounded(LOG_CAPACITY);
         let accounting = Accounting::new();
         let stop = StopToken::new();
-        let mut sender = CaptureSender::new(batch_tx, event_tx, cfg.policy, accounting.clone());
+        let mut sender =
+            CaptureSender::new(batch_tx, event_tx, log_tx, cfg.policy, accounting.clone());
         let thread_stop = stop.clone();
         let spawned = std::thread::Builder::new()
             .name("swimtop-capture".into())
@@ -89,6 +94,7 @@ impl CaptureHandle {
                     rx: CaptureReceiver {
                         batches: batch_rx,
                         events: rx,
+                        logs: log_rx,
                     },
                     accounting,
                     stop,
@@ -101,6 +107,7 @@ impl CaptureHandle {
             rx: CaptureReceiver {
                 batches: batch_rx,
                 events: event_rx,
+                logs: log_rx,
             },
             accounting,
             stop,
@@ -241,7 +248,7 @@ mod tests {
                 }
                 CaptureItem::Event(CaptureEvent::Finished(s)) => return (got, Some(s), None),
                 CaptureItem::Event(CaptureEvent::Failed(m)) => return (got, None, Some(m)),
-                CaptureItem::Describe(..) | CaptureItem::Event(_) => {}
+                CaptureItem::Describe(..) | CaptureItem::Event(_) | CaptureItem::Log(_) => {}
             }
         }
         (got, None, None)

@@ -150,6 +150,7 @@ mod tests {
                 delivered: 11_000,
                 dropped: 1_000,
                 evicted: 0,
+                log_dropped: 0,
             },
             ingest_per_s: 2500.0,
             round_device_ns: Some(812_400),

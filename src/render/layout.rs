@@ -11,6 +11,8 @@ pub const MIN_HEIGHT: u16 = 10;
 pub const LABEL_WIDTH: u16 = 10;
 pub const HEADER_ROWS: u16 = 2;
 pub const DETAIL_ROWS: u16 = 5;
+/// The driven command's latest output: a rule and four lines.
+pub const LOG_ROWS: u16 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ScreenLayout {
@@ -21,11 +23,18 @@ pub struct ScreenLayout {
     /// Labels and timeline, one display row per line.
     pub lanes: Rect,
     pub detail: Rect,
+    /// The driven command's output tail (empty without one).
+    pub log: Rect,
     pub footer: Rect,
 }
 
 impl ScreenLayout {
     pub fn compute(area: Rect, detail: bool) -> ScreenLayout {
+        ScreenLayout::with_log(area, detail, false)
+    }
+
+    /// [`ScreenLayout::compute`] with room for a command's log tail.
+    pub fn with_log(area: Rect, detail: bool, log: bool) -> ScreenLayout {
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
             return ScreenLayout {
                 area,
@@ -45,11 +54,18 @@ impl ScreenLayout {
         y += HEADER_ROWS;
         let ruler = Rect::new(x, y, w, 1);
         y += 1;
-        let fixed = HEADER_ROWS + 1 + detail_rows + 1;
+        let log_rows = if log && area.height >= 20 {
+            LOG_ROWS
+        } else {
+            0
+        };
+        let fixed = HEADER_ROWS + 1 + detail_rows + log_rows + 1;
         let lanes = Rect::new(x, y, w, area.height - fixed);
         y += lanes.height;
         let detail = Rect::new(x, y, w, detail_rows);
         y += detail_rows;
+        let log = Rect::new(x, y, w, log_rows);
+        y += log_rows;
         let footer = Rect::new(x, y, w, 1);
         ScreenLayout {
             area,
@@ -58,6 +74,7 @@ impl ScreenLayout {
             ruler,
             lanes,
             detail,
+            log,
             footer,
         }
     }
@@ -102,7 +119,12 @@ mod tests {
         ] {
             let l = ScreenLayout::compute(Rect::new(0, 0, w, h), detail);
             assert!(!l.too_small);
-            let total = l.header.height + l.ruler.height + l.lanes.height + l.detail.height + 1;
+            let total = l.header.height
+                + l.ruler.height
+                + l.lanes.height
+                + l.detail.height
+                + l.log.height
+                + 1;
             assert_eq!(total, h, "{w}x{h}");
             assert_eq!(l.footer.y, h - 1);
             assert_eq!(l.timeline_width(), w - LABEL_WIDTH);

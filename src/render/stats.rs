@@ -127,9 +127,11 @@ pub fn draw(
     s: &TraceStats,
     scope: StatsScope,
     notes: &[String],
+    extra: &[String],
     theme: Theme,
 ) {
     let mut text = lines(s, scope);
+    text.extend(extra.iter().cloned());
     text.extend(notes.iter().map(|n| format!("note: {n}")));
     let want_w = text.iter().map(|l| l.chars().count()).max().unwrap_or(0) as u16 + 2;
     let w = want_w.min(area.width);

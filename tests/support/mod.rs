@@ -39,6 +39,7 @@ pub fn viewer(level: u8, seed: u64, rounds: u32, workload: &str) -> Viewer {
         delivered: n,
         dropped: 0,
         evicted: 0,
+        log_dropped: 0,
     };
     v.ingest(sink.records);
     for r in &sink.rounds {

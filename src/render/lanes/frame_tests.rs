@@ -264,6 +264,8 @@ fn render(store: &TraceStore, s: &Setup, w: u16, h: u16) -> String {
         hint: "hint",
         notes: &[],
         loading: None,
+        log: None,
+        extra_stats: &[],
     };
     let area = Rect::new(0, 0, w, h);
     let mut buf = Buffer::empty(area);
