@@ -3,17 +3,37 @@
 //! behaves like it from the outside, for tests on machines without an NPU
 //! or the runtime (spec `capture-formats.md` §12).
 //!
-//! It takes the runtime's own flags (`--enable-chip-swimlane [N]`,
-//! `--enable-dep-gen`, `--case`, `--rounds`, `-p`, `-d`; every other flag is
-//! accepted and ignored), logs in the runtime's style, and writes what the
-//! runtime would write, where it would write it:
-//! `<outputs>/<Case>_<YYYYMMDD_HHMMSS>/chip_swimlane_records.json` (+
-//! `deps.json`, `name_map_<Case>.json`), produced by swimtop's simulated chip.
-//! Faults are ordered with flags (`--hang`, `--fail-code N`, …): see
-//! [`args::Args`] and the report in the commit that added this file.
+//! What the runtime does, it does the same way:
+//! - `--enable-chip-swimlane [N]` (0..=4, bare = 4, absent = 0): one round of
+//!   swimtop's simulated chip (`--workload W`, default `paged_attention`;
+//!   `--seed S`, default from the clock and pid; `--block-dim B`, default 8 →
+//!   8 AIC + 16 AIV, 3 scheduler threads) written as
+//!   `<outputs>/<Case>_<YYYYMMDD_HHMMSS>/chip_swimlane_records.json` with
+//!   `"chip_swimlane_level": N`, plus `name_map_<Case>.json`.
+//! - `--enable-dep-gen`: `deps.json` beside it (alone when N = 0).
+//! - `--outputs DIR` (default `./outputs`), `--case Class::Case` or a label
+//!   (default `TestPagedAttention_CaseVarSeq4`), `--rounds N` (> 1 turns every
+//!   collector off, with SceneTest's warning), `-p`, `-d`. Any other argument
+//!   is accepted and ignored. The case directory is created before the run
+//!   whenever a collector is on; the timestamp is local time as `date(1)`
+//!   gives it (UTC if `date` cannot run).
+//! - Logs: `argv: …` first (stdout), the scene test's prints and progress
+//!   (`… run_case: [scene_test.py:1180] case C round k/4 P%`) and pytest-like
+//!   result lines on stdout; the C++ host log
+//!   (`[mono_ns=N][T0x…][INFO] func: [file.cpp:line] msg`, including
+//!   `=== JSON Export Complete ===` then `File: <abs path>`) and Python
+//!   warnings (`[WARNING] …`) on stderr, as the runtime writes them. Every
+//!   line is flushed.
+//!
+//! Faults to order (combinable): `--fail-code N`, `--fail-before-capture`,
+//! `--hang`, `--ignore-sigint`, `--slow-ms N`, `--no-capture`,
+//! `--no-file-line`, `--half-capture`, `--flood N`, `--grandchild`; and
+//! `--argv-log FILE` appends the arguments received. Each is described where
+//! it is carried out below.
 //!
 //! Exit codes: 0 success, 1 `--fail-before-capture`, N `--fail-code N`, 2 a
-//! refused command line or a failure of the stand-in itself.
+//! refused command line or a failure of the stand-in itself
+//! (`fake-runtime: error: …`).
 
 mod args;
 mod log;
@@ -138,6 +158,7 @@ impl Run {
 
     fn go(&self, started: Instant) -> Result<i32, String> {
         let (a, log) = (&self.a, &self.log);
+        // --grandchild: first, so it is there whatever happens next.
         if a.grandchild {
             spawn_grandchild()?;
         }
@@ -190,6 +211,8 @@ impl Run {
         for step in 1..=STEPS {
             self.progress(step);
             if step == 1 {
+                // --hang: after the first progress line, before anything
+                // is written; signals end it with their default action.
                 if a.hang {
                     hang();
                 }
@@ -197,9 +220,11 @@ impl Run {
                     capture = Some(self.simulate()?);
                 }
             }
+            // --flood N: N numbered lines, odd ones on stdout, even on stderr.
             if step == 2 && a.flood > 0 {
                 self.flood(a.flood);
             }
+            // --slow-ms N: after every progress line.
             if a.slow_ms > 0 {
                 std::thread::sleep(Duration::from_millis(a.slow_ms));
             }
@@ -211,6 +236,8 @@ impl Run {
             ("device_runner.cpp", 623),
             "All threads completed",
         );
+        // --fail-before-capture: the case directory exists (SceneTest made
+        // it) but nothing is written into it.
         if a.fail_before_capture {
             log.line(
                 Stream::Err,
@@ -305,6 +332,8 @@ impl Run {
     fn write(&self, dir: &Path, capture: &Capture) -> Result<(), String> {
         let (a, log) = (&self.a, &self.log);
         let records = dir.join(RECORDS_FILE);
+        // --no-capture: the collector found nothing (as with a runtime built
+        // without DFX): no file, its warning, exit 0.
         if a.no_capture {
             if self.level > 0 {
                 log.rt(
@@ -358,6 +387,7 @@ impl Run {
             &format!("  aicpu_tasks: {aicpu} records"),
         );
         write_capture(capture, &records, Format::Chip).map_err(|e| e.to_string())?;
+        // --half-capture: the first half of the bytes, siblings whole.
         if a.half_capture {
             truncate_half(&records)?;
         }
@@ -368,6 +398,7 @@ impl Run {
             (COLLECTOR, 1275),
             "=== JSON Export Complete ===",
         );
+        // --no-file-line: swimtop must find the file by scanning outputs/.
         if !a.no_file_line {
             log.rt(
                 Stream::Err,
