@@ -535,3 +535,209 @@ fn a_panic_restores_the_terminal_then_prints_the_message() {
     let screen = pane.wait_for_text("test panic after 3 frames");
     assert!(!screen.contains("AIC_"), "the view is gone:\n{screen}");
 }
+
+// ---- driving a command (the stand-in runtime) -------------------------------
+
+const FAKE: &str = env!("CARGO_BIN_EXE_swimtop-fake-runtime");
+
+/// Args for `swimtop --level 2 [swimtop_args] -- FAKE [fake_args]`, with both
+/// writing and looking under a scratch outputs directory.
+fn driving(outputs: &Path, swimtop_args: &[&str], fake_args: &[&str]) -> Vec<String> {
+    let out = outputs.to_str().unwrap().to_string();
+    let mut v: Vec<String> = vec![
+        "--level".into(),
+        "2".into(),
+        "--outputs".into(),
+        out.clone(),
+    ];
+    v.extend(swimtop_args.iter().map(|s| s.to_string()));
+    v.extend(["--".into(), FAKE.into(), "--outputs".into(), out]);
+    v.extend(fake_args.iter().map(|s| s.to_string()));
+    v
+}
+
+fn outputs_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("swimtop-e2e-out-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn start_driving(name: &str, swimtop_args: &[&str], fake_args: &[&str]) -> (Pane, PathBuf) {
+    let out = outputs_dir(name);
+    let args = driving(&out, swimtop_args, fake_args);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    (Pane::start(name, 120, 40, &args), out)
+}
+
+/// Processes in process group `pgid` (zombies aside).
+fn group_members(pgid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map_or("", |x| x.1)
+            .split_whitespace()
+            .collect();
+        if fields.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid)
+            && fields.first() != Some(&"Z")
+        {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+/// The stand-in's pid: the process running the stand-in program whose
+/// arguments hold `marker`.
+fn fake_pid(marker: &str) -> Option<u32> {
+    for e in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let cmd = String::from_utf8_lossy(&cmd);
+        let program = cmd.split('\0').next().unwrap_or("");
+        if program.ends_with("swimtop-fake-runtime") && cmd.contains(marker) {
+            return Some(pid);
+        }
+    }
+    None
+}
+
+#[test]
+fn a_commands_output_streams_live_and_its_capture_fills_the_lanes() {
+    let (pane, out) = start_driving("drive", &[], &["--slow-ms", "700"]);
+    // Output arrives while the command still runs, before any capture: its
+    // progress lines reach the header, its output the log pane.
+    let screen = pane.wait_for("progress output while running", |s| {
+        header_field(s, |f| f.contains("running") && f.contains("round 1/4"))
+            && s.contains("command output")
+    });
+    assert!(
+        !has_lanes(&screen) || !screen.contains("AIC_0"),
+        "no lanes before the capture:\n{screen}"
+    );
+    pane.wait_for("lanes from the capture and a clean exit", |s| {
+        has_lanes(s) && header_field(s, |f| f.contains("exit status 0"))
+    });
+    pane.keys(&["q"]);
+    pane.assert_clean_exit();
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[test]
+fn a_failing_command_shows_its_status_and_last_lines_and_can_be_retried() {
+    let argv = std::env::temp_dir().join(format!("swimtop-e2e-argv-{}", std::process::id()));
+    let _ = std::fs::remove_file(&argv);
+    let argv_s = argv.to_str().unwrap().to_string();
+    let (pane, out) = start_driving(
+        "failing",
+        &[],
+        &["--fail-code", "3", "--argv-log", argv_s.as_str()],
+    );
+    let screen = pane.wait_for("the failure in the header", |s| {
+        header_field(s, |f| f.contains("exit status 3 (r retries, q quits)"))
+    });
+    let tail = screen.split("── command output").nth(1).unwrap_or("");
+    assert!(
+        tail.to_lowercase().contains("failed"),
+        "the log tail shows the command's last lines:\n{screen}"
+    );
+    // The lanes of the capture it did write are there, and swimtop stays up.
+    assert!(has_lanes(&screen), "{screen}");
+    let runs = || {
+        std::fs::read_to_string(&argv)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    assert_eq!(runs(), 1);
+    // The whole log is there to read.
+    pane.keys(&["l"]);
+    pane.wait_for_text("command log ·");
+    // One key at a time: Escape then r at once reads as Alt-r.
+    pane.keys(&["Escape"]);
+    pane.wait_for("the log to close", |s| !s.contains("command log ·"));
+    pane.keys(&["r"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while runs() < 2 {
+        assert!(Instant::now() < deadline, "r did not run the command again");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    pane.wait_for("the retry to fail again", |s| {
+        header_field(s, |f| f.contains("exit status 3 (r retries"))
+    });
+    pane.keys(&["q"]);
+    pane.assert_clean_exit();
+    let _ = std::fs::remove_dir_all(out);
+    let _ = std::fs::remove_file(&argv);
+}
+
+#[test]
+fn ctrl_c_stops_the_command_and_everything_it_forked() {
+    let marker = format!("CtrlC{}", std::process::id());
+    let (pane, out) = start_driving(
+        "ctrlc-child",
+        &[],
+        &[
+            "--hang",
+            "--grandchild",
+            "--ignore-sigint",
+            "--case",
+            marker.as_str(),
+        ],
+    );
+    pane.wait_for("the command running", |s| {
+        header_field(s, |f| f.contains("running"))
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let pgid = loop {
+        if let Some(pid) = fake_pid(&marker)
+            && group_members(pid).len() >= 2
+        {
+            break pid;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the stand-in and its grandchild never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    pane.keys(&["C-c"]);
+    pane.assert_clean_exit();
+    let left = group_members(pgid);
+    assert!(left.is_empty(), "left running after Ctrl-C: {left:?}");
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[test]
+fn repeat_3_shows_three_rounds_and_the_delta_between_the_last_two() {
+    let (pane, out) = start_driving("repeat", &["--repeat", "3", "--dep-gen"], &[]);
+    pane.wait_for("the third run done", |s| {
+        header_field(s, |f| f.contains("run 3/3 exit status 0"))
+    });
+    let screen = pane.wait_for("the trend against run 2", |s| {
+        header_field(s, |f| f.contains("vs run 2")) || s.contains("vs run 2")
+    });
+    let _ = screen;
+    pane.keys(&["t"]);
+    let screen = pane.wait_for_text("run 3 vs 2: total exec");
+    for f in ["QK", "SF", "PV", "UP"] {
+        assert!(
+            screen
+                .lines()
+                .any(|l| l.contains(&format!("│{f} ")) && l.contains('%')),
+            "delta for {f}:\n{screen}"
+        );
+    }
+    pane.keys(&["q"]);
+    pane.assert_clean_exit();
+    let _ = std::fs::remove_dir_all(out);
+}

@@ -156,7 +156,7 @@ pub struct RuntimeArgs {
     pub command: Vec<String>,
     /// How the level is passed to CMD; {level} becomes the runtime's level
     /// number (1, 2, or 4 for swimtop level 3) [default: --enable-chip-swimlane {level}]
-    #[arg(long, value_name = "TEMPLATE", value_parser = parse_level_arg)]
+    #[arg(long, value_name = "TEMPLATE", value_parser = parse_level_arg, allow_hyphen_values = true)]
     pub level_arg: Option<LevelArgTemplate>,
     /// Also pass --enable-dep-gen, so the run writes deps.json (arrows, names)
     #[arg(long)]

@@ -164,7 +164,9 @@ impl Viewer {
             return &[];
         };
         let n = runs.loaded.len();
-        let key = store.ingested() + n as u64;
+        // A run's records and its round summary arrive separately: the key
+        // moves with both, so a comparison made too early is made again.
+        let key = (store.ingested() << 16) + ((store.rounds().len() as u64) << 8) + n as u64;
         if n >= 2 && self.comparison.as_ref().is_none_or(|(k, _)| *k != key) {
             let lines =
                 super::runs::comparison_lines(store, runs.loaded[n - 2], runs.loaded[n - 1]);
@@ -1074,9 +1076,8 @@ impl Viewer {
     pub fn prepare_frame(&mut self, now: Instant) -> HeaderModel {
         self.now = Some(now);
         let _ = self.stats(now);
-        if self.state.stats.is_some() {
-            let _ = self.comparison();
-        }
+        // Cached per run: the header's trend needs it even with the panel shut.
+        let _ = self.comparison();
         self.header()
     }
 

@@ -121,6 +121,29 @@ enum Clue {
     Progress(String),
 }
 
+/// The message of a runtime log line, without its `[mono_ns=…][T0x…][INFO]
+/// func: [file.cpp:12]` prefix.
+fn message(line: &str) -> &str {
+    let mut t = line.trim();
+    loop {
+        if t.starts_with('[')
+            && let Some(end) = t.find(']')
+        {
+            t = t[end + 1..].trim_start();
+            continue;
+        }
+        // `func: ` right after the bracket groups, before another bracket.
+        if let Some((head, rest)) = t.split_once(": ")
+            && !head.contains(' ')
+            && rest.trim_start().starts_with('[')
+        {
+            t = rest.trim_start();
+            continue;
+        }
+        return t;
+    }
+}
+
 fn clue(line: &str) -> Option<Clue> {
     if let Some(i) = line.find("File: ") {
         let path = line[i + 6..].trim();
@@ -128,10 +151,13 @@ fn clue(line: &str) -> Option<Clue> {
             return Some(Clue::Capture(PathBuf::from(path)));
         }
     }
-    let t = line.trim();
+    let t = message(line);
+    let short = |t: &str| t.chars().take(80).collect::<String>();
     for word in ["PASSED", "FAILED", "ERROR", "SKIPPED"] {
-        if t.split_whitespace().any(|w| w == word) {
-            return Some(Clue::Progress(t.chars().take(120).collect()));
+        if t.split_whitespace()
+            .any(|w| w.trim_end_matches(':') == word)
+        {
+            return Some(Clue::Progress(short(t)));
         }
     }
     // `[ 50%]` (pytest) or a bare `50%` token.
@@ -141,7 +167,7 @@ fn clue(line: &str) -> Option<Clue> {
             let n = w.strip_suffix('%')?;
             (!n.is_empty() && n.chars().all(|c| c.is_ascii_digit())).then_some(w)
         });
-    pct.map(|_| Clue::Progress(t.chars().take(120).collect()))
+    pct.map(|_| Clue::Progress(short(t)))
 }
 
 /// The newest capture under `outputs` (or in it: seed-era files were written
@@ -506,7 +532,9 @@ impl Run<'_> {
         if loaded.is_none() && level > 0 {
             let found = reported_path
                 .filter(|p| p.is_file())
-                .or_else(|| find_capture(&self.cfg.outputs, since));
+                .or_else(|| find_capture(&self.cfg.outputs, since))
+                // Absolute, so the path in the log can be copied and used.
+                .map(|p| p.canonicalize().unwrap_or(p));
             match found {
                 Some(p) => match self.load(&p) {
                     Ok(s) => loaded = Some(s),
@@ -725,6 +753,10 @@ mod tests {
             Some(Clue::Progress(_))
         ));
         assert!(matches!(clue("round 1/4 25%"), Some(Clue::Progress(_))));
+        assert_eq!(
+            clue("[mono_ns=9][T0x7f][INFO] run_case: [scene_test.py:1180] case T::C round 1/4 25%"),
+            Some(Clue::Progress("case T::C round 1/4 25%".into()))
+        );
         assert_eq!(clue("nothing to see"), None);
         assert_eq!(clue("50 % done"), None);
     }

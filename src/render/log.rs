@@ -33,7 +33,8 @@ fn text(l: &LogLine) -> String {
     format!("{} {}", stream_tag(l.stream), l.text)
 }
 
-/// The tail: a rule with counts, then the last lines.
+/// The tail: a rule with counts, then the command's own last lines
+/// (swimtop's remarks are in the header and the full log).
 pub fn draw_tail(buf: &mut Buffer, area: Rect, p: &LogPanel<'_>, theme: Theme) {
     if area.height == 0 {
         return;
@@ -51,8 +52,14 @@ pub fn draw_tail(buf: &mut Buffer, area: Rect, p: &LogPanel<'_>, theme: Theme) {
     }
     buf.set_stringn(area.x, area.y, &rule, usize::from(area.width), theme.dim());
     let rows = usize::from(area.height - 1);
-    let start = p.lines.len().saturating_sub(rows);
-    for (i, l) in p.lines.iter().skip(start).enumerate() {
+    let own: Vec<&LogLine> = p
+        .lines
+        .iter()
+        .rev()
+        .filter(|l| l.stream != LogStream::Swimtop)
+        .take(rows)
+        .collect();
+    for (i, l) in own.into_iter().rev().enumerate() {
         buf.set_stringn(
             area.x,
             area.y + 1 + i as u16,
