@@ -144,6 +144,25 @@ pub trait Device: Send {
     ) -> Result<RunSummary, DeviceError>;
 }
 
+/// Records per batch when a device hands over records it already holds.
+pub const HELD_BATCH: usize = 8192;
+
+/// Hands `records` to `sink` in batches, stopping early if asked; returns
+/// how many were sent.
+pub fn send_in_batches(records: Vec<Record>, sink: &mut dyn RecordSink, stop: &StopToken) -> u64 {
+    let mut sent = 0u64;
+    let mut rest = records.into_iter();
+    while !stop.is_stopped() {
+        let batch: Vec<Record> = rest.by_ref().take(HELD_BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
+        sent += batch.len() as u64;
+        sink.batch(batch);
+    }
+    sent
+}
+
 /// A stop request that sleeping code can wait on (a paced device wakes at
 /// once instead of finishing its sleep).
 #[derive(Debug, Clone, Default)]

@@ -491,6 +491,22 @@ pub struct DeviceInfo {
 }
 
 impl DeviceInfo {
+    /// What a device knows before it has seen anything: a name. Cores,
+    /// threads and names come when it describes itself.
+    pub fn placeholder(source: String) -> DeviceInfo {
+        DeviceInfo {
+            source,
+            clock_hz: 50_000_000,
+            core_types: Vec::new(),
+            core_to_thread: Vec::new(),
+            sched_threads: 0,
+            aicpu_threads: 0,
+            func_names: BTreeMap::new(),
+            orchestrator_name: None,
+            case_name: None,
+        }
+    }
+
     pub fn num_cores(&self) -> usize {
         self.core_types.len()
     }
@@ -593,6 +609,21 @@ impl Capture {
         out.extend(self.orch_phases.into_iter().map(Record::OrchPhase));
         out.extend(self.orch_summaries.into_iter().map(Record::OrchSummary));
         out
+    }
+
+    /// Earliest dispatch-or-start and latest finish-or-end over the tasks.
+    pub fn task_span(&self) -> Option<(Ns, Ns)> {
+        let lo = self
+            .tasks
+            .iter()
+            .map(|t| t.dispatch_ns.unwrap_or(t.start_ns).min(t.start_ns))
+            .min()?;
+        let hi = self
+            .tasks
+            .iter()
+            .map(|t| t.finish_ns.unwrap_or(t.end_ns).max(t.end_ns))
+            .max()?;
+        Some((lo, hi))
     }
 
     pub fn record_count(&self) -> usize {

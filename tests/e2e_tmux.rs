@@ -13,6 +13,9 @@
 // be set up, or a screen that never shows, is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+use support::procs::{fake_pid, group_members};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -568,47 +571,6 @@ fn start_driving(name: &str, swimtop_args: &[&str], fake_args: &[&str]) -> (Pane
     let args = driving(&out, swimtop_args, fake_args);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     (Pane::start(name, 120, 40, &args), out)
-}
-
-/// Processes in process group `pgid` (zombies aside).
-fn group_members(pgid: u32) -> Vec<u32> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .map_or("", |x| x.1)
-            .split_whitespace()
-            .collect();
-        if fields.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid)
-            && fields.first() != Some(&"Z")
-        {
-            out.push(pid);
-        }
-    }
-    out
-}
-
-/// The stand-in's pid: the process running the stand-in program whose
-/// arguments hold `marker`.
-fn fake_pid(marker: &str) -> Option<u32> {
-    for e in std::fs::read_dir("/proc").ok()?.flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        let cmd = String::from_utf8_lossy(&cmd);
-        let program = cmd.split('\0').next().unwrap_or("");
-        if program.ends_with("swimtop-fake-runtime") && cmd.contains(marker) {
-            return Some(pid);
-        }
-    }
-    None
 }
 
 #[test]

@@ -5,6 +5,9 @@
 // A fixture that cannot be set up is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+use support::procs::{fake_pid, group_members};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -192,49 +195,6 @@ fn a_flood_of_output_does_not_stall_the_run() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(started.elapsed() < Duration::from_secs(60));
     assert!(dir.join("out/x.json").exists());
-}
-
-/// Processes whose process group is `pgid`.
-fn group_members(pgid: u32) -> Vec<u32> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        // pid (comm) state ppid pgrp …: comm may hold spaces, so split after ')'.
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .map_or("", |x| x.1)
-            .split_whitespace()
-            .collect();
-        if fields.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid)
-            && fields.first() != Some(&"Z")
-        {
-            out.push(pid);
-        }
-    }
-    out
-}
-
-/// The pid of the stand-in whose argv holds `marker`.
-fn fake_pid(marker: &str) -> Option<u32> {
-    for e in std::fs::read_dir("/proc").ok()?.flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        let cmd = String::from_utf8_lossy(&cmd);
-        // The program itself, not swimtop (whose argv names it too) nor the
-        // shell it re-executes through to ignore SIGINT.
-        let program = cmd.split('\0').next().unwrap_or("");
-        if program.ends_with("swimtop-fake-runtime") && cmd.contains(marker) {
-            return Some(pid);
-        }
-    }
-    None
 }
 
 #[test]

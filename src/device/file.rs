@@ -18,8 +18,6 @@ use crate::record::{Capture, DeviceInfo, Ns, Record, RoundSummary, TaskId};
 /// (skipped rows, missing names); an error message is shown as is.
 pub type Loader = Box<dyn FnMut(&std::path::Path) -> Result<(Capture, Vec<String>), String> + Send>;
 
-/// Records per batch when replaying at once.
-const BATCH: usize = 8192;
 /// Wall time between batches of a paced replay.
 const TICK: Duration = Duration::from_millis(20);
 
@@ -76,17 +74,7 @@ fn observed_at(records: &[Record]) -> Vec<Ns> {
 impl Device for FileDevice {
     /// Before parsing, all that is known is the path.
     fn info(&self) -> DeviceInfo {
-        DeviceInfo {
-            source: self.path.display().to_string(),
-            clock_hz: 50_000_000,
-            core_types: Vec::new(),
-            core_to_thread: Vec::new(),
-            sched_threads: 0,
-            aicpu_threads: 0,
-            func_names: Default::default(),
-            orchestrator_name: None,
-            case_name: None,
-        }
+        DeviceInfo::placeholder(self.path.display().to_string())
     }
 
     /// Ignores the requested flags: a file holds what it holds, and says so
@@ -102,17 +90,7 @@ impl Device for FileDevice {
         info.source = self.path.display().to_string();
         let flags = capture.flags;
         let tasks = capture.tasks.len() as u64;
-        let (start, end) = capture
-            .tasks
-            .iter()
-            .map(|t| {
-                (
-                    t.dispatch_ns.unwrap_or(t.start_ns).min(t.start_ns),
-                    t.finish_ns.unwrap_or(t.end_ns).max(t.end_ns),
-                )
-            })
-            .fold((u64::MAX, 0), |(a, b), (s, e)| (a.min(s), b.max(e)));
-        let start = start.min(end);
+        let (start, end) = capture.task_span().unwrap_or((0, 0));
         sink.describe(info, flags);
         for n in notices {
             sink.notice(n);
@@ -120,7 +98,7 @@ impl Device for FileDevice {
         let mut records: Vec<Record> = capture.into_records();
         let total = records.len() as u64;
         let sent = match self.pace {
-            None => send_at_once(records, sink, stop),
+            None => super::send_in_batches(records, sink, stop),
             Some(speed) => {
                 let at = observed_at(&records);
                 let mut order: Vec<usize> = (0..records.len()).collect();
@@ -153,20 +131,6 @@ impl Device for FileDevice {
             stopped,
         })
     }
-}
-
-fn send_at_once(records: Vec<Record>, sink: &mut dyn RecordSink, stop: &StopToken) -> u64 {
-    let mut sent = 0u64;
-    let mut rest = records.into_iter();
-    while !stop.is_stopped() {
-        let batch: Vec<Record> = rest.by_ref().take(BATCH).collect();
-        if batch.is_empty() {
-            break;
-        }
-        sent += batch.len() as u64;
-        sink.batch(batch);
-    }
-    sent
 }
 
 /// Releases `(time, record)` pairs (sorted by time) as device time, starting

@@ -604,16 +604,7 @@ impl Run<'_> {
                 self.sink.notice(n);
             }
         }
-        let span = capture
-            .tasks
-            .iter()
-            .map(|t| {
-                (
-                    t.dispatch_ns.unwrap_or(t.start_ns).min(t.start_ns),
-                    t.finish_ns.unwrap_or(t.end_ns).max(t.end_ns),
-                )
-            })
-            .fold((u64::MAX, 0), |(a, b), (s, e)| (a.min(s), b.max(e)));
+        let span = capture.task_span().unwrap_or((0, 0));
         let tasks = capture.tasks.len() as u64;
         let records: Vec<Record> = capture.into_records();
         let summary = RoundSummary {
@@ -624,9 +615,7 @@ impl Run<'_> {
             records: records.len() as u64,
             overhead_ns: 0,
         };
-        for chunk in records.chunks(8192) {
-            self.sink.batch(chunk.to_vec());
-        }
+        super::send_in_batches(records, &mut *self.sink, &StopToken::new());
         self.sink.round_done(&summary);
         Ok(summary)
     }
@@ -634,17 +623,7 @@ impl Run<'_> {
 
 impl Device for RuntimeDevice {
     fn info(&self) -> DeviceInfo {
-        DeviceInfo {
-            source: format!("runtime: {}", self.cfg.command.join(" ")),
-            clock_hz: 50_000_000,
-            core_types: Vec::new(),
-            core_to_thread: Vec::new(),
-            sched_threads: 0,
-            aicpu_threads: 0,
-            func_names: Default::default(),
-            orchestrator_name: None,
-            case_name: None,
-        }
+        DeviceInfo::placeholder(format!("runtime: {}", self.cfg.command.join(" ")))
     }
 
     fn run(
@@ -763,20 +742,7 @@ mod tests {
 
     #[test]
     fn later_runs_get_their_own_task_ids() {
-        let mut c = Capture::new(
-            DeviceInfo {
-                source: String::new(),
-                clock_hz: 50_000_000,
-                core_types: Vec::new(),
-                core_to_thread: Vec::new(),
-                sched_threads: 0,
-                aicpu_threads: 0,
-                func_names: Default::default(),
-                orchestrator_name: None,
-                case_name: None,
-            },
-            DfxFlags::empty(),
-        );
+        let mut c = Capture::new(DeviceInfo::placeholder(String::new()), DfxFlags::empty());
         c.fanout.push(crate::record::FanoutRecord {
             round: 0,
             task_id: TaskId::new(2, 5),

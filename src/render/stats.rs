@@ -99,23 +99,16 @@ pub fn lines(s: &TraceStats, scope: StatsScope) -> Vec<String> {
             ));
         }
     }
-    for t in s.threads.iter().filter(|t| !t.phases.is_empty()) {
-        let shares: Vec<String> = t
-            .phases
-            .iter()
-            .take(4)
-            .map(|(n, _, share)| format!("{n} {:.0}%", share * 100.0))
-            .collect();
-        out.push(format!("Sched_{}: {}", t.thread, shares.join(" · ")));
-    }
-    for t in s.orchestrators.iter().filter(|t| !t.phases.is_empty()) {
-        let shares: Vec<String> = t
-            .phases
-            .iter()
-            .take(4)
-            .map(|(n, _, share)| format!("{n} {:.0}%", share * 100.0))
-            .collect();
-        out.push(format!("Orch_{}: {}", t.thread, shares.join(" · ")));
+    for (lane, threads) in [("Sched", &s.threads), ("Orch", &s.orchestrators)] {
+        for t in threads.iter().filter(|t| !t.phases.is_empty()) {
+            let shares: Vec<String> = t
+                .phases
+                .iter()
+                .take(4)
+                .map(|(n, _, share)| format!("{n} {:.0}%", share * 100.0))
+                .collect();
+            out.push(format!("{lane}_{}: {}", t.thread, shares.join(" · ")));
+        }
     }
     out
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod procs;
+
 use std::time::Instant;
 
 use ratatui::Terminal;

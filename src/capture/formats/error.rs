@@ -64,6 +64,14 @@ pub enum FormatError {
 }
 
 impl FormatError {
+    /// Reads a whole file, or says which one could not be read.
+    pub fn read_file(path: &Path) -> Result<Vec<u8>, FormatError> {
+        std::fs::read(path).map_err(|source| FormatError::Read {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
     pub fn invalid(path: &Path, at: Location, what: impl Into<String>) -> FormatError {
         FormatError::Invalid {
             path: path.to_path_buf(),

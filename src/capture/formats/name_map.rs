@@ -77,11 +77,7 @@ pub fn write(info: &DeviceInfo, w: &mut dyn Write) -> io::Result<()> {
 }
 
 pub fn read(path: &Path) -> Result<NameMap, FormatError> {
-    let bytes = std::fs::read(path).map_err(|source| FormatError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    parse(&bytes, path)
+    parse(&FormatError::read_file(path)?, path)
 }
 
 pub fn parse(bytes: &[u8], path: &Path) -> Result<NameMap, FormatError> {

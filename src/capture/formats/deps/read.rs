@@ -90,11 +90,7 @@ struct EdgeObj {
 }
 
 pub fn read(path: &Path) -> Result<Deps, FormatError> {
-    let bytes = std::fs::read(path).map_err(|source| FormatError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    parse(&bytes, path)
+    parse(&FormatError::read_file(path)?, path)
 }
 
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Deps, FormatError> {

@@ -25,11 +25,7 @@ use super::level::level_and_generation;
 const MAX_REL_NS: i64 = 1_000_000_000_000_000;
 
 pub fn read(path: &Path) -> Result<Capture, FormatError> {
-    let bytes = std::fs::read(path).map_err(|source| FormatError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    parse(&bytes, path)
+    parse(&FormatError::read_file(path)?, path)
 }
 
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Capture, FormatError> {

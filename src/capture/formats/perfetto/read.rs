@@ -19,11 +19,7 @@ use crate::dfx::DfxFlags;
 use crate::record::{Capture, CoreType, FanoutRecord, Ns, TaskId};
 
 pub fn read(path: &Path) -> Result<Capture, FormatError> {
-    let bytes = std::fs::read(path).map_err(|source| FormatError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    parse(&bytes, path)
+    parse(&FormatError::read_file(path)?, path)
 }
 
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Capture, FormatError> {
