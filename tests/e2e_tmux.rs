@@ -703,3 +703,50 @@ fn repeat_3_shows_three_rounds_and_the_delta_between_the_last_two() {
     pane.assert_clean_exit();
     let _ = std::fs::remove_dir_all(out);
 }
+
+/// A storm of resizes, 1×1 up to 500×200, while the chip runs at full speed:
+/// the view keeps up, still answers keys, and exits cleanly.
+#[test]
+fn a_resize_storm_leaves_the_view_working() {
+    let pane = Pane::start(
+        "storm",
+        100,
+        30,
+        &["--seed", "13", "--level", "3", "--speed", "max"],
+    );
+    pane.wait_for_lanes();
+    // A fixed pseudo-random walk over sizes, extremes included.
+    let mut x: u32 = 12345;
+    let mut sizes = vec![(1, 1), (500, 200), (1, 200), (500, 1), (40, 10), (39, 9)];
+    for _ in 0..60 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        sizes.push((1 + (x >> 8) % 500, 1 + (x >> 20) % 200));
+    }
+    for (w, h) in sizes {
+        pane.resize(w as u16, h as u16);
+    }
+    pane.resize(100, 30);
+    pane.wait_for_lanes();
+    pane.keys(&["?"]);
+    pane.wait_for_text("swimtop keys");
+    pane.keys(&["q"]);
+    pane.assert_clean_exit();
+}
+
+/// A command that floods its output does not starve the keyboard: the view
+/// answers a key while the flood runs, and the flood is counted, not lost
+/// silently.
+#[test]
+fn a_flooding_command_keeps_the_view_responsive() {
+    let (pane, out) = start_driving("flood", &[], &["--flood", "400000"]);
+    pane.wait_for("the flood on screen", |s| s.contains("flood line"));
+    pane.keys(&["?"]);
+    pane.wait_for_text("swimtop keys");
+    pane.keys(&["Escape"]);
+    pane.wait_for("the run to end with its capture", |s| {
+        has_lanes(s) && header_field(s, |f| f.contains("exit status 0"))
+    });
+    pane.keys(&["q"]);
+    pane.assert_clean_exit();
+    let _ = std::fs::remove_dir_all(out);
+}

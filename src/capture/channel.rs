@@ -171,3 +171,56 @@ impl CaptureReceiver {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::record::{OrchSummary, Record};
+
+    fn batch(n: usize) -> Vec<Record> {
+        vec![Record::OrchSummary(OrchSummary::default()); n]
+    }
+
+    proptest! {
+        /// Any interleaving of sends and receives, any channel size, either
+        /// policy: every snapshot balances, nothing is lost from a lossless
+        /// source, and what the consumer got is exactly what was delivered.
+        #[test]
+        fn accounting_balances_under_any_traffic(
+            capacity in 1usize..6,
+            lossless in any::<bool>(),
+            steps in proptest::collection::vec((any::<bool>(), 0usize..50), 1..200),
+        ) {
+            let (tx, rx) = crossbeam_channel::bounded(capacity);
+            let (etx, _erx) = crossbeam_channel::unbounded();
+            let (ltx, _lrx) = crossbeam_channel::bounded(1);
+            let acc = Accounting::new();
+            let policy = if lossless { SendPolicy::Lossless } else { SendPolicy::DropWhenFull };
+            let mut sender = CaptureSender::new(tx, etx, ltx, policy, acc.clone());
+            let (mut produced, mut received) = (0u64, 0u64);
+            for (send, n) in steps {
+                // A lossless sender blocks on a full channel: the consumer
+                // takes one first, as the app would.
+                if send && !(lossless && rx.is_full()) {
+                    sender.batch(batch(n));
+                    produced += n as u64;
+                } else if let Ok(CaptureData::Records(b)) = rx.try_recv() {
+                    received += b.len() as u64;
+                }
+                let c = acc.snapshot();
+                prop_assert!(c.balanced(), "{c:?}");
+                prop_assert_eq!(c.produced, produced);
+            }
+            while let Ok(CaptureData::Records(b)) = rx.try_recv() {
+                received += b.len() as u64;
+            }
+            let c = acc.snapshot();
+            prop_assert_eq!(received, c.delivered);
+            if lossless {
+                prop_assert_eq!(c.dropped, 0);
+            }
+        }
+    }
+}
