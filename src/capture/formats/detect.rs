@@ -191,7 +191,14 @@ pub fn level_key(
 
 /// A key's value as it appeared, for error messages.
 pub(crate) fn show(value: Option<&serde_json::Value>) -> String {
-    value.map_or_else(|| "(missing)".to_string(), |v| v.to_string())
+    const MAX: usize = 60;
+    let text = value.map_or_else(|| "(missing)".to_string(), |v| v.to_string());
+    // A whole object or a long string pasted into a one-line error helps
+    // nobody: its start says what it was.
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
 }
 
 /// [`detect`] on a file.

@@ -84,7 +84,7 @@ impl FormatError {
         FormatError::invalid(
             path,
             Location::Record {
-                list: list.to_string(),
+                list: printable(list),
                 index,
             },
             what,
@@ -92,7 +92,7 @@ impl FormatError {
     }
 
     pub fn key(path: &Path, key: &str, what: impl Into<String>) -> FormatError {
-        FormatError::invalid(path, Location::Key(key.to_string()), what)
+        FormatError::invalid(path, Location::Key(printable(key)), what)
     }
 
     pub fn not_a_capture(path: &Path, why: impl Into<String>) -> FormatError {
@@ -163,7 +163,25 @@ fn strip_position(msg: &str) -> String {
 /// Error messages are printed one per line; a stray newline from a source
 /// message would break that.
 fn one_line(s: &str) -> String {
-    s.replace(['\n', '\r'], " ")
+    printable(&s.replace(['\n', '\r', '\t'], " "))
+}
+
+/// A key or list name taken from the file itself (an object key can hold
+/// any character): control characters are shown escaped, so the message
+/// stays one line and a terminal never interprets them.
+fn printable(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -190,5 +208,15 @@ mod tests {
         let msg = FormatError::from_json(Path::new("t.json"), bytes, &err).to_string();
         assert!(msg.contains("truncated file"), "{msg}");
         assert!(!msg.contains('\n'));
+    }
+
+    /// Found by the name_map fuzz target: a key holding a carriage return
+    /// was printed raw, splitting the message.
+    #[test]
+    fn keys_from_the_file_are_escaped() {
+        let msg = FormatError::key(Path::new("n.json"), "map.a\rb\u{1b}[2J", "bad").to_string();
+        assert_eq!(msg, "n.json: map.a\\rb\\u{1b}[2J: bad");
+        let msg = FormatError::record(Path::new("n.json"), "x\ny", 3, "bad").to_string();
+        assert_eq!(msg, "n.json: x\\ny[3]: bad");
     }
 }
