@@ -15,9 +15,12 @@ use swimtop::capture::formats::{self, FormatError, ReadStats, deps, detect, name
 use swimtop::record::Capture;
 use swimtop::store::TraceStore;
 
+/// What a target does with one input.
+pub type Target = fn(&[u8]);
+
 /// Every target, by the name of its `fuzz/fuzz_targets/<name>.rs`,
 /// `fuzz/seeds/<name>/` and `fuzz/regressions/<name>/`.
-pub const TARGETS: [(&str, fn(&[u8])); 7] = [
+pub const TARGETS: [(&str, Target); 7] = [
     ("detect", detect),
     ("legacy_json", legacy_json),
     ("raw", raw),

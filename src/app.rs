@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod event_loop;
 pub mod headless;
+pub mod health;
 pub mod input;
 pub mod keys;
 pub mod logging;

@@ -3,6 +3,8 @@
 //! harness the cargo-fuzz targets use, on stable and without libFuzzer: a
 //! crash found once stays fixed. `fuzz/run.sh` runs the fuzzer itself.
 
+#![allow(clippy::unwrap_used)]
+
 #[path = "../fuzz/harness.rs"]
 mod harness;
 

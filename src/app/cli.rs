@@ -315,7 +315,7 @@ fn parse_level_arg(s: &str) -> Result<LevelArgTemplate, String> {
 }
 
 /// `500000`, `500k`, `2M`.
-fn parse_count(s: &str) -> Result<u64, String> {
+pub fn parse_count(s: &str) -> Result<u64, String> {
     let t = s.trim().to_ascii_lowercase();
     let (num, mult) = match t.strip_suffix('k') {
         Some(n) => (n, 1_000.0),

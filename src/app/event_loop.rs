@@ -8,12 +8,13 @@
 use std::io;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, select_biased};
+use crossbeam_channel::{Receiver, Sender, select_biased};
 use crossterm::event::Event;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::layout::Rect;
 
+use super::health::{self, FrameTimes, Health};
 use super::viewer::Viewer;
 use crate::capture::accounting::Accounting;
 use crate::capture::channel::{Batch, CaptureData, CaptureEvent};
@@ -57,7 +58,13 @@ pub struct Looper {
     pub quit: bool,
     /// Frames drawn, for tests and the exit summary.
     pub frames: u64,
+    /// How long those frames took (wall clock, whatever `now` says).
+    pub frame_times: FrameTimes,
     size: Rect,
+    started: Instant,
+    /// Where each 1 Hz health sample goes besides the log (the soak
+    /// benchmark); a full or closed channel only loses samples.
+    pub health_tx: Option<Sender<Health>>,
 }
 
 impl Looper {
@@ -71,7 +78,34 @@ impl Looper {
             shown_header: Default::default(),
             quit: false,
             frames: 0,
+            frame_times: FrameTimes::default(),
             size: Rect::default(),
+            started: now,
+            health_tx: None,
+        }
+    }
+
+    /// How the view is holding up right now.
+    pub fn health(&self, now: Instant) -> Health {
+        let store = self.viewer.store.as_ref();
+        let mut counts = self.viewer.counts;
+        counts.evicted = store.map_or(0, |s| s.evicted());
+        Health {
+            uptime: now.saturating_duration_since(self.started),
+            counts,
+            ingested: store.map_or(0, |s| s.ingested()),
+            live_records: store.map_or(0, |s| s.live_records()),
+            history: self.viewer.history(),
+            rss_bytes: health::resident_bytes(),
+            frames: self.frame_times,
+        }
+    }
+
+    fn sample_health(&self, now: Instant) {
+        let h = self.health(now);
+        tracing::info!(target: "swimtop::health", "{h}");
+        if let Some(tx) = &self.health_tx {
+            let _ = tx.try_send(h);
         }
     }
 
@@ -140,6 +174,7 @@ impl Looper {
                 }
                 if now >= self.next_tick {
                     self.viewer.tick(now);
+                    self.sample_health(now);
                     self.next_tick = now + TICK;
                     if header_lines(&self.viewer.header(), self.size.width) != self.shown_header {
                         self.dirty = true;
@@ -169,6 +204,7 @@ impl Looper {
 
     /// Draws a frame (compute, then paint) and records what was shown.
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>, now: Instant) -> io::Result<()> {
+        let began = Instant::now();
         let header = self.viewer.prepare_frame(now);
         let view = self.viewer.view(&header);
         let mut layout = ScreenLayout::default();
@@ -184,6 +220,7 @@ impl Looper {
         self.dirty = false;
         self.last_draw = Some(now);
         self.frames += 1;
+        self.frame_times.record(began.elapsed());
         Ok(())
     }
 }

@@ -11,6 +11,7 @@ use crossterm::execute;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
 use super::event_loop::{self, Looper, Sources};
+use super::health::{FRAME_BUDGET, FrameTimes};
 use super::input::InputThread;
 use super::terminal::{self, TerminalGuard};
 use super::viewer::{CaptureStatus, Viewer};
@@ -44,7 +45,9 @@ pub struct TuiOptions {
 /// What to say after the screen is restored.
 #[derive(Debug)]
 pub struct TuiSummary {
-    pub frames: u64,
+    pub frames: FrameTimes,
+    /// Peak resident memory of the process, when the OS says.
+    pub peak_rss: Option<u64>,
     pub counts: Counts,
     pub failure: Option<String>,
 }
@@ -126,7 +129,8 @@ pub fn run(
     };
     result.context("terminal error")?;
     Ok(TuiSummary {
-        frames: looper.frames,
+        frames: looper.frame_times,
+        peak_rss: super::health::peak_resident_bytes(),
         counts,
         failure: match &looper.viewer.status {
             CaptureStatus::Failed(m) => Some(m.clone()),
@@ -136,14 +140,30 @@ pub fn run(
 }
 
 impl TuiSummary {
+    /// Two lines: what happened to the records, and how the screen kept up.
     pub fn line(&self) -> String {
         let c = &self.counts;
-        format!(
-            "swimtop: records {} produced · {} delivered · {} dropped · {} evicted",
+        let f = &self.frames;
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+        let mut text = format!(
+            "swimtop: records {} produced · {} delivered · {} dropped · {} evicted\n\
+             swimtop: frames {} · mean {:.1} ms · slowest {:.1} ms · {} over {} ms",
             units::count(c.produced),
             units::count(c.delivered),
             units::count(c.dropped),
-            units::count(c.evicted)
-        )
+            units::count(c.evicted),
+            f.frames,
+            ms(f.mean()),
+            ms(f.slowest),
+            f.over_budget,
+            FRAME_BUDGET.as_millis()
+        );
+        if let Some(peak) = self.peak_rss {
+            text.push_str(&format!(
+                " · peak memory {:.0} MiB",
+                peak as f64 / 1048576.0
+            ));
+        }
+        text
     }
 }

@@ -220,6 +220,11 @@ impl Viewer {
             .map_or(self.requested, TraceStore::flags)
     }
 
+    /// Records kept in memory while following (`--history`).
+    pub fn history(&self) -> Option<u64> {
+        self.history
+    }
+
     // ---- capture side ---------------------------------------------------
 
     pub fn describe(&mut self, info: DeviceInfo, flags: DfxFlags) {
