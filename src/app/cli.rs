@@ -198,8 +198,9 @@ pub struct ViewArgs {
     /// Most frames per second [default: 30]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=240))]
     pub fps: Option<u32>,
-    /// Records kept in memory while following; older rounds are evicted and
-    /// counted (e.g. 500k, 2M) [default: 500k]
+    /// Records kept in memory while following a live source; older rounds
+    /// are evicted and counted (e.g. 500k, 2M). A capture FILE is always
+    /// kept whole [default: 500k]
     #[arg(long, value_name = "RECORDS", value_parser = parse_count)]
     pub history: Option<u64>,
     /// No colours (also when NO_COLOR is set); glyphs still tell markers and phases apart

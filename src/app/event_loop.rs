@@ -15,7 +15,7 @@ use ratatui::backend::Backend;
 use ratatui::layout::Rect;
 
 use super::health::{self, FrameTimes, Health};
-use super::viewer::Viewer;
+use super::viewer::{CaptureStatus, Viewer};
 use crate::capture::accounting::Accounting;
 use crate::capture::channel::{Batch, CaptureData, CaptureEvent};
 use crate::capture::thread::CaptureHandle;
@@ -98,6 +98,7 @@ impl Looper {
             history: self.viewer.history(),
             rss_bytes: health::resident_bytes(),
             frames: self.frame_times,
+            capture_done: !matches!(self.viewer.status, CaptureStatus::Running),
         }
     }
 

@@ -56,6 +56,8 @@ pub struct Health {
     /// Resident set size of the process, when the OS says.
     pub rss_bytes: Option<u64>,
     pub frames: FrameTimes,
+    /// The device run ended (finished or failed): nothing more will arrive.
+    pub capture_done: bool,
 }
 
 impl Health {
@@ -118,7 +120,11 @@ impl fmt::Display for Health {
             t.slowest.as_micros(),
             t.over_budget,
             if self.check().is_ok() { "ok" } else { "BROKEN" }
-        )
+        )?;
+        if self.capture_done {
+            f.write_str(" capture=done")?;
+        }
+        Ok(())
     }
 }
 
@@ -188,6 +194,11 @@ mod tests {
         h.live_records = 49;
         assert!(h.check().unwrap_err().contains("holds 49"));
         assert!(h.to_string().ends_with("identity=BROKEN"), "{h}");
+        h.capture_done = true;
+        assert!(
+            h.to_string().ends_with("identity=BROKEN capture=done"),
+            "{h}"
+        );
     }
 
     #[test]

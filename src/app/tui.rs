@@ -66,6 +66,21 @@ pub fn signals() -> Receiver<()> {
     rx.clone()
 }
 
+/// The viewer a source gets. A file is kept whole: its rounds are what the
+/// user came to see, and it is in memory already; `--history` bounds only
+/// what a live source keeps (the simulated chip, a driven command's runs).
+pub fn viewer_for(source: String, flags: DfxFlags, opts: &TuiOptions, extras: TuiExtras) -> Viewer {
+    let history = if extras.loading.is_some() {
+        None
+    } else {
+        opts.history
+    };
+    let mut viewer = Viewer::new(source, flags, opts.color, history);
+    viewer.loading = extras.loading;
+    viewer.runs = extras.runs;
+    viewer
+}
+
 pub fn run(
     device: Box<dyn Device>,
     flags: DfxFlags,
@@ -78,9 +93,7 @@ pub fn run(
     let mut guard = TerminalGuard::enter().context("cannot take over the terminal")?;
     let mut input = InputThread::spawn().context("cannot start the input thread")?;
     let mut capture = CaptureHandle::spawn(device, flags, capture_cfg);
-    let mut viewer = Viewer::new(source, flags, opts.color, opts.history);
-    viewer.loading = extras.loading;
-    viewer.runs = extras.runs;
+    let viewer = viewer_for(source, flags, &opts, extras);
     let mut looper = Looper::new(viewer, opts.fps, Instant::now());
     let mut frames_drawn = 0u64;
     let result = event_loop::run(
