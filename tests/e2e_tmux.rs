@@ -679,6 +679,46 @@ fn ctrl_c_stops_the_command_and_everything_it_forked() {
     let _ = std::fs::remove_dir_all(out);
 }
 
+/// The terminal disappears while a command runs (the SSH session drops):
+/// swimtop exits and takes the command and everything it forked with it.
+#[test]
+fn closing_the_pane_while_driving_leaves_no_process_behind() {
+    let marker = format!("Hup{}", std::process::id());
+    let (pane, out) = start_driving(
+        "hup-child",
+        &[],
+        &[
+            "--hang",
+            "--grandchild",
+            "--ignore-sigint",
+            "--case",
+            marker.as_str(),
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let pgid = loop {
+        if let Some(pid) = fake_pid(&marker)
+            && group_members(pid).len() >= 2
+        {
+            break pid;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the stand-in and its grandchild never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let pid = pane.pid();
+    pane.tmux(&["kill-pane", "-t", "e2e"]);
+    wait_until_gone(pid);
+    let left = group_members(pgid);
+    assert!(
+        left.is_empty(),
+        "left running after the pane closed: {left:?}"
+    );
+    let _ = std::fs::remove_dir_all(out);
+}
+
 #[test]
 fn repeat_3_shows_three_rounds_and_the_delta_between_the_last_two() {
     let (pane, out) = start_driving("repeat", &["--repeat", "3", "--dep-gen"], &[]);

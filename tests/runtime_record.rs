@@ -199,8 +199,9 @@ fn a_flood_of_output_does_not_stall_the_run() {
 
 #[test]
 fn stopping_swimtop_stops_the_command_and_everything_it_forked() {
-    for ignore_sigint in [false, true] {
-        let dir = Dir::new(&format!("stop{ignore_sigint}"));
+    // SIGHUP: the terminal `record` ran in went away.
+    for (ignore_sigint, signal) in [(false, "TERM"), (true, "TERM"), (false, "HUP")] {
+        let dir = Dir::new(&format!("stop{ignore_sigint}{signal}"));
         let marker = format!("Stop{}{ignore_sigint}", std::process::id());
         let mut fake_args = vec!["--hang", "--grandchild", "--case", marker.as_str()];
         if ignore_sigint {
@@ -228,15 +229,20 @@ fn stopping_swimtop_stops_the_command_and_everything_it_forked() {
             std::thread::sleep(Duration::from_millis(20));
         };
         let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
+            .args([format!("-{signal}"), child.id().to_string()])
             .status();
         let status = child.wait().unwrap();
         assert!(!status.success(), "stopped before the command finished");
         let left = group_members(pgid);
         assert!(
             left.is_empty(),
-            "left running (ignore SIGINT {ignore_sigint}): {left:?}"
+            "left running (SIG{signal}, ignore SIGINT {ignore_sigint}): {left:?}"
         );
         assert!(!dir.join("out/x.json").exists());
+        // Nor a partial one under a temporary name.
+        let leftovers: Vec<_> = std::fs::read_dir(dir.join("out"))
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(leftovers.is_empty(), "{signal}: {leftovers:?}");
     }
 }
