@@ -4,6 +4,7 @@ pub mod action;
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod error_line;
 pub mod event_loop;
 pub mod headless;
 pub mod health;

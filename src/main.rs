@@ -16,7 +16,7 @@ fn main() -> ExitCode {
     if let Some(path) = log_file
         && let Err(e) = logging::init_file(&path)
     {
-        eprintln!("swimtop: error: {e:#}");
+        eprintln!("swimtop: error: {}", app::error_line::error_line(&e));
         return ExitCode::FAILURE;
     }
     let mut stdout = std::io::stdout().lock();
@@ -26,8 +26,9 @@ fn main() -> ExitCode {
         // `swimtop stats x | head` closes the pipe early: not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("{e:#}");
-            eprintln!("swimtop: error: {e:#}");
+            let line = app::error_line::error_line(&e);
+            tracing::error!("{line}");
+            eprintln!("swimtop: error: {line}");
             ExitCode::FAILURE
         }
     }

@@ -357,6 +357,22 @@ fn half_capture_writes_the_first_half_of_the_bytes() {
 }
 
 #[test]
+fn remove_capture_reports_a_file_it_has_deleted_and_exits_0() {
+    let s = Scratch::new("remove");
+    let out = s.run(&["--enable-chip-swimlane", "2", "--remove-capture"]);
+    assert_exit(&out, 0);
+    let reported = file_line(&out).unwrap();
+    assert!(
+        reported.ends_with("chip_swimlane_records.json"),
+        "{reported:?}"
+    );
+    assert!(!reported.exists());
+    assert!(!reported.parent().unwrap().exists(), "the case directory");
+    assert!(s.path().join("outputs").is_dir(), "outputs/ itself stays");
+    assert!(text(&out.stdout).contains("PASSED"));
+}
+
+#[test]
 fn fail_code_exits_with_it_after_writing_everything() {
     let s = Scratch::new("failcode");
     let out = s.run(&["--enable-chip-swimlane", "1", "--fail-code", "3"]);

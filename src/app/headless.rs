@@ -147,6 +147,8 @@ pub fn record(
             overhead_ns: summary.overhead_ns,
         });
     }
+    // Before the run, not after it: an unwritable -o should not cost one.
+    formats::check_writable(&args.output)?;
 
     let interactive = !args.quiet && std::io::stderr().is_terminal();
     let started = Instant::now();
@@ -227,6 +229,11 @@ fn record_runtime(
         );
     }
     let flags = level.flags;
+    // The command may run for minutes: find out first whether its capture
+    // could be kept (level 0 writes nothing).
+    if flags.aicore_timing() {
+        formats::check_writable(&args.output)?;
+    }
     let (device, retry) = super::source::runtime_device(&args.runtime, &SiblingArgs::default())?;
     // Nobody can press `r` here: a failed run ends the recording.
     drop(retry);
@@ -364,6 +371,8 @@ fn read_reporting(
 
 /// `swimtop convert FILE -o OUT --to FORMAT`.
 pub fn convert(args: &ConvertArgs, err: &mut dyn Write) -> anyhow::Result<()> {
+    // Reading a large capture takes a while: not for nothing.
+    formats::check_writable(&args.output)?;
     // A chip export writes deps.json back: it needs every argument.
     let capture = read_reporting(&args.file, &args.siblings, args.to == Format::Chip, err)?;
     let written = formats::write_capture(&capture, &args.output, args.to)?;

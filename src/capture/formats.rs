@@ -157,31 +157,47 @@ fn parse_capture_with(
 /// [`Format::Swimlane`] `name_map_<case>.json` (when it has names) beside
 /// it (a Perfetto trace carries its names in its labels). Returns every
 /// path written, the capture file first.
+///
+/// Every file is written in full before any replaces an earlier one, so a
+/// failure (a full disk) leaves the old capture and its siblings as they
+/// were, and the error names the file that could not be written.
 pub fn write_capture(
     capture: &Capture,
     out: &Path,
     format: Format,
 ) -> Result<Vec<PathBuf>, FormatError> {
-    let mut written = Vec::new();
-    match format {
-        Format::Swimlane => atomic::write_file(out, |w| legacy_json::write(capture, w))?,
-        Format::Chip => atomic::write_file(out, |w| raw::write(capture, w))?,
-        Format::Perfetto => atomic::write_file(out, |w| perfetto::write(capture, w))?,
-    }
-    written.push(out.to_path_buf());
+    let mut staged = vec![match format {
+        Format::Swimlane => atomic::stage(out, |w| legacy_json::write(capture, w))?,
+        Format::Chip => atomic::stage(out, |w| raw::write(capture, w))?,
+        Format::Perfetto => atomic::stage(out, |w| perfetto::write(capture, w))?,
+    }];
     let dir = out.parent().unwrap_or_else(|| Path::new(""));
     if format == Format::Chip && !capture.submits.is_empty() {
         let p = dir.join("deps.json");
-        atomic::write_file(&p, |w| deps::write(capture, w))?;
-        written.push(p);
+        staged.push(atomic::stage(&p, |w| deps::write(capture, w))?);
     }
     // Both generations got their names from a sibling name map (SceneTest
     // wrote one beside perf_swimlane files too), so write it for either.
     if format != Format::Perfetto && name_map::has_names(&capture.info) {
         let case = capture.info.case_name.as_deref().unwrap_or("swimtop");
         let p = dir.join(name_map::file_name(case));
-        atomic::write_file(&p, |w| name_map::write(&capture.info, w))?;
-        written.push(p);
+        staged.push(atomic::stage(&p, |w| name_map::write(&capture.info, w))?);
     }
+    let written: Vec<PathBuf> = staged.iter().map(|s| s.path().to_path_buf()).collect();
+    // Siblings first: whoever sees the new capture finds its new siblings.
+    // (A rename failing here, in a directory just written to, is unlikely;
+    // the staged files not yet renamed are removed when dropped.)
+    let capture_file = staged.remove(0);
+    for s in staged {
+        s.commit()?;
+    }
+    capture_file.commit()?;
     Ok(written)
+}
+
+/// Checks that `out` could be written: not a directory, its directory
+/// there or creatable, a new file accepted there. What a command calls
+/// before work that may take minutes; leaves nothing behind.
+pub fn check_writable(out: &Path) -> Result<(), FormatError> {
+    atomic::check_writable(out)
 }

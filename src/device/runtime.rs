@@ -208,6 +208,16 @@ pub fn find_capture(outputs: &Path, since: SystemTime) -> Option<PathBuf> {
     best.map(|(_, p)| p)
 }
 
+/// Why `p` cannot be read as a capture: the OS's reason it is not there,
+/// or what is there instead.
+fn why_not_a_file(p: &Path) -> String {
+    match p.metadata() {
+        Err(e) => e.to_string(),
+        Ok(m) if m.is_dir() => "it is a directory".to_string(),
+        Ok(_) => "it is not a regular file".to_string(),
+    }
+}
+
 /// Runs after the first get their number in task-id bits no runtime uses
 /// (above ring and local), so the rounds of a triage loop never share ids;
 /// the `rXtY` display is unchanged.
@@ -530,6 +540,9 @@ impl Run<'_> {
             started.elapsed().as_secs_f64()
         ));
         if loaded.is_none() && level > 0 {
+            // A `File:` line whose file is no longer there (the directory
+            // was cleaned up, or removed by the command itself).
+            let gone = reported_path.clone().filter(|p| !p.is_file());
             let found = reported_path
                 .filter(|p| p.is_file())
                 .or_else(|| find_capture(&self.cfg.outputs, since))
@@ -546,10 +559,17 @@ impl Run<'_> {
                     }
                 },
                 None if exit.success() => {
-                    return Outcome::Failed(format!(
-                        "no capture was written: no `File:` line in the output and no new capture under {}",
-                        self.cfg.outputs.display()
-                    ));
+                    return Outcome::Failed(match gone {
+                        Some(p) => format!(
+                            "the capture the command reported ({}) is gone: {}",
+                            p.display(),
+                            why_not_a_file(&p)
+                        ),
+                        None => format!(
+                            "no capture was written: no `File:` line in the output and no new capture under {}",
+                            self.cfg.outputs.display()
+                        ),
+                    });
                 }
                 None => {}
             }

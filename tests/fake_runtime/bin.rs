@@ -27,7 +27,8 @@
 //!
 //! Faults to order (combinable): `--fail-code N`, `--fail-before-capture`,
 //! `--hang`, `--ignore-sigint`, `--slow-ms N`, `--no-capture`,
-//! `--no-file-line`, `--half-capture`, `--flood N`, `--grandchild`; and
+//! `--no-file-line`, `--half-capture`, `--remove-capture`, `--flood N`,
+//! `--grandchild`; and
 //! `--argv-log FILE` appends the arguments received. Each is described where
 //! it is carried out below.
 //!
@@ -398,6 +399,15 @@ impl Run {
             (COLLECTOR, 1275),
             "=== JSON Export Complete ===",
         );
+        // --remove-capture: the case directory disappears (a cleanup step,
+        // a tmp reaper) and the run still exits 0. It goes just before
+        // the `File:` line rather than after it: swimtop loads the capture
+        // as soon as that line arrives, and a race it sometimes wins (and
+        // rightly keeps the capture) would make an unreliable test.
+        if a.remove_capture {
+            fs::remove_dir_all(dir)
+                .map_err(|e| format!("--remove-capture: cannot remove {}: {e}", dir.display()))?;
+        }
         // --no-file-line: swimtop must find the file by scanning outputs/.
         if !a.no_file_line {
             log.rt(
