@@ -748,11 +748,22 @@ fn repeat_3_shows_three_rounds_and_the_delta_between_the_last_two() {
 /// the view keeps up, still answers keys, and exits cleanly.
 #[test]
 fn a_resize_storm_leaves_the_view_working() {
+    let log = std::env::temp_dir().join(format!("swimtop-e2e-storm-{}.log", std::process::id()));
+    let _ = std::fs::remove_file(&log);
     let pane = Pane::start(
         "storm",
         100,
         30,
-        &["--seed", "13", "--level", "3", "--speed", "max"],
+        &[
+            "--seed",
+            "13",
+            "--level",
+            "3",
+            "--speed",
+            "max",
+            "--log-file",
+            log.to_str().unwrap(),
+        ],
     );
     pane.wait_for_lanes();
     // A fixed pseudo-random walk over sizes, extremes included.
@@ -769,8 +780,26 @@ fn a_resize_storm_leaves_the_view_working() {
     pane.wait_for_lanes();
     pane.keys(&["?"]);
     pane.wait_for_text("swimtop keys");
+    // Once a second the loop logs its health; at full speed it drops, and
+    // the identity must hold all the same.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let health = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(line) = text.lines().rev().find(|l| l.contains("swimtop::health")) {
+            break line.to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no health line in {}",
+            log.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(health.contains("identity=ok"), "{health}");
+    assert!(health.contains(" rss_kib="), "{health}");
     pane.keys(&["q"]);
     pane.assert_clean_exit();
+    let _ = std::fs::remove_file(&log);
 }
 
 /// A command that floods its output does not starve the keyboard: the view
