@@ -297,6 +297,13 @@ impl OrchPhase {
     }
 }
 
+/// Core indices a capture may use: far above any Ascend chip (a2a3 has 24
+/// AIC + 48 AIV) and above the simulator's own limits. Readers refuse a larger index as corrupt: per-core tables
+/// are sized by the largest index, so one stray `core_id` of 4e9 (or
+/// `num_cores` of 25M, which the fuzzer wrote) would otherwise take
+/// gigabytes and minutes before anything is shown.
+pub const MAX_CORES: u32 = 8192;
+
 /// Orchestrator lanes from this index on hold host-side records (the
 /// host_build_graph runtime orchestrates on the host): shown as `Host_N`.
 pub const HOST_ORCH_LANE: u16 = 1000;

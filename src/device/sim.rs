@@ -64,6 +64,8 @@ impl Default for Topology {
 /// Sanity bounds on overrides (far above any real chip).
 pub const MAX_AIC: u32 = 1024;
 pub const MAX_AIV: u32 = 4096;
+// Whatever the simulator writes, the readers must take back.
+const _: () = assert!(MAX_AIC + MAX_AIV <= crate::record::MAX_CORES);
 /// AICPU threads usable for scheduling (6 usable AICPUs minus the orchestrator).
 pub const MAX_SCHED_THREADS: u16 = 5;
 

@@ -52,6 +52,10 @@ impl Int {
     pub fn to_u32(self) -> Option<u32> {
         u32::try_from(self.0).ok()
     }
+    /// A core index, below [`crate::record::MAX_CORES`].
+    pub fn to_core(self) -> Option<u32> {
+        self.to_u32().filter(|&c| c < crate::record::MAX_CORES)
+    }
     /// Reinterprets as signed (−1 stays −1 whether written signed or not).
     pub fn to_i64(self) -> i64 {
         self.0 as i64

@@ -116,8 +116,16 @@ impl<'a> Builder<'a> {
         let mut known_types: Vec<Option<CoreType>> = Vec::new();
         let mut fanout_at: HashMap<TaskId, usize> = HashMap::new();
         for (i, row) in rows.iter().enumerate() {
-            let core = row.core_id.to_u32().ok_or_else(|| {
-                FormatError::record(self.path, "tasks", i, "core_id: expected a u32")
+            let core = row.core_id.to_core().ok_or_else(|| {
+                FormatError::record(
+                    self.path,
+                    "tasks",
+                    i,
+                    format!(
+                        "core_id: expected a core index below {}",
+                        crate::record::MAX_CORES
+                    ),
+                )
             })?;
             let ty = CoreType::parse(&row.core_type).ok_or_else(|| {
                 FormatError::record(
@@ -383,6 +391,18 @@ mod tests {
         assert_eq!(c.tasks[0].dispatch_ns, Some(ORIGIN_NS));
         assert_eq!(c.tasks[0].finish_ns, Some(ORIGIN_NS + 2_500));
         assert_eq!(c.runtime_level, Some(2));
+    }
+
+    #[test]
+    fn a_core_no_chip_has_is_refused() {
+        let text = r#"{"version": 1, "tasks": [
+            {"task_id": 0, "func_id": 0, "core_id": 70000, "core_type": "aic",
+             "start_time_us": 1.0, "end_time_us": 2.0, "dispatch_time_us": 0.0, "finish_time_us": 2.5}]}"#;
+        let e = parse_with_stats(text.as_bytes(), Path::new("t.json")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.json: tasks[0]: core_id: expected a core index below 8192"
+        );
     }
 
     #[test]

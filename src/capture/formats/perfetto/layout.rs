@@ -121,9 +121,11 @@ pub fn thread_of(name: &str) -> Thread {
             .and_then(|n| n.parse::<u32>().ok())
     };
     let small = |prefix: &str| num(prefix).and_then(|n| u16::try_from(n).ok());
-    if let Some(c) = num("AIC_") {
+    // A core number no chip has is not a core lane (see MAX_CORES).
+    let core = |prefix: &str| num(prefix).filter(|&c| c < crate::record::MAX_CORES);
+    if let Some(c) = core("AIC_") {
         Thread::Core(c, CoreType::Aic)
-    } else if let Some(c) = num("AIV_") {
+    } else if let Some(c) = core("AIV_") {
         Thread::Core(c, CoreType::Aiv)
     } else if let Some(t) = small("Sched_") {
         Thread::Sched(t)
@@ -151,6 +153,8 @@ mod tests {
         assert_eq!(orchestrator_name(ORCHESTRATOR), None);
         assert_eq!(orchestrator_name(SCHEDULER), None);
         assert_eq!(thread_of("AIV_17"), Thread::Core(17, CoreType::Aiv));
+        assert_eq!(thread_of("AIC_8191"), Thread::Core(8191, CoreType::Aic));
+        assert_eq!(thread_of("AIC_8192"), Thread::Other, "no chip has it");
         assert_eq!(thread_of("Sched_2"), Thread::Sched(2));
         assert_eq!(thread_of("AICPU_3"), Thread::Aicpu(3));
         assert_eq!(thread_of("shared_ready_queue (global)"), Thread::Other);

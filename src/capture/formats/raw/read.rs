@@ -12,8 +12,8 @@ use crate::capture::formats::json::{Int, cycles_to_ns};
 use crate::capture::formats::stats::ReadStats;
 use crate::dfx::Level;
 use crate::record::{
-    Capture, CoreType, DeviceInfo, HOST_ORCH_LANE, OrchPhase, OrchPhaseRecord, SchedPhase,
-    SchedPhaseRecord, TaskId, TaskRecord,
+    Capture, CoreType, DeviceInfo, HOST_ORCH_LANE, MAX_CORES, OrchPhase, OrchPhaseRecord,
+    SchedPhase, SchedPhaseRecord, TaskId, TaskRecord,
 };
 
 use super::doc::{Doc, Metadata};
@@ -274,6 +274,10 @@ fn task_id_opt(v: Option<Int>) -> Option<TaskId> {
     v.filter(|t| t.0 != u64::MAX).map(|t| TaskId(t.0))
 }
 
+fn core_id_error() -> String {
+    format!("core_id: expected a core index below {MAX_CORES}")
+}
+
 fn aicore_rows(doc: &Doc, path: &Path) -> Result<Vec<CoreRow>, FormatError> {
     let rows = doc.aicore_tasks.as_deref().unwrap_or_default();
     let mut out = Vec::with_capacity(rows.len());
@@ -286,9 +290,7 @@ fn aicore_rows(doc: &Doc, path: &Path) -> Result<Vec<CoreRow>, FormatError> {
             )));
         }
         out.push(CoreRow {
-            core: row[0]
-                .to_u32()
-                .ok_or_else(|| bad("core_id: expected a u32"))?,
+            core: row[0].to_core().ok_or_else(|| bad(&core_id_error()))?,
             token: row[1].0,
             reg: row[2]
                 .to_u32()
@@ -313,9 +315,7 @@ fn aicpu_rows(doc: &Doc, path: &Path) -> Result<Vec<CpuRow>, FormatError> {
             )));
         }
         out.push(CpuRow {
-            core: row[0]
-                .to_u32()
-                .ok_or_else(|| bad("core_id: expected a u32"))?,
+            core: row[0].to_core().ok_or_else(|| bad(&core_id_error()))?,
             reg: row[1]
                 .to_u32()
                 .ok_or_else(|| bad("reg_task_id: expected a u32"))?,
@@ -343,10 +343,16 @@ fn device_info(
             )
         })?);
     }
-    let declared = meta
-        .num_cores
-        .and_then(Int::to_u32)
-        .map_or(types.len(), |n| n as usize);
+    let declared = match meta.num_cores {
+        None => types.len(),
+        Some(n) => n.to_core().map(|n| n as usize).ok_or_else(|| {
+            FormatError::key(
+                path,
+                "metadata.num_cores",
+                format!("expected a core count below {MAX_CORES}, found {}", n.0),
+            )
+        })?,
+    };
     let used = rows.iter().map(|r| r.core as usize + 1).max().unwrap_or(0);
     types.resize(declared.max(types.len()).max(used), CoreType::Aiv);
     di.core_types = types;
@@ -431,6 +437,29 @@ mod tests {
             e.contains("metadata.clock_freq_hz: expected a positive integer"),
             "{e}"
         );
+    }
+
+    /// Found by the raw fuzz target (a 15 s timeout): a file claiming 25M
+    /// cores, or naming core 4e9, sized per-core tables by it.
+    #[test]
+    fn core_counts_and_indices_no_chip_has_are_refused() {
+        let text = r#"{"chip_swimlane_level": 1,
+          "metadata": {"clock_freq_hz": 50000000, "num_cores": 24777777},
+          "aicore_tasks": [[0, 5, 1, 100, 200, 3]]}"#;
+        let e = read_str(text).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "r.json: metadata.num_cores: expected a core count below 8192, found 24777777"
+        );
+        let text = r#"{"chip_swimlane_level": 1, "metadata": {"clock_freq_hz": 50000000},
+          "aicore_tasks": [[4000000000, 5, 1, 100, 200, 3]]}"#;
+        let e = read_str(text).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "r.json: aicore_tasks[0]: core_id: expected a core index below 8192"
+        );
+        let ok = text.replace("4000000000", "8191");
+        assert_eq!(read_str(&ok).unwrap().0.info.core_types.len(), 8192);
     }
 
     #[test]
