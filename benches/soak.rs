@@ -266,6 +266,13 @@ fn report(o: &Options, samples: &[Health]) -> bool {
         FRAME_BUDGET.as_millis(),
         f.over_budget
     );
+    println!(
+        "  loop steps {} · slowest {:.2} ms · over {} ms: {} (a key waits for the step before it)",
+        last.steps.frames,
+        last.steps.slowest.as_secs_f64() * 1e3,
+        FRAME_BUDGET.as_millis(),
+        last.steps.over_budget
+    );
     println!("  samples written to {}", csv.display());
     broken == 0 && f.over_budget == 0 && !growing
 }
@@ -277,13 +284,13 @@ fn write_csv(path: &std::path::Path, samples: &[Health]) -> std::io::Result<()> 
     let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
     writeln!(
         w,
-        "uptime_s,rss_kib,produced,delivered,dropped,ingested,live,evicted,frames,frame_max_us,frames_over_50ms,identity_ok"
+        "uptime_s,rss_kib,produced,delivered,dropped,ingested,live,evicted,frames,frame_max_us,frames_over_50ms,step_max_us,identity_ok"
     )?;
     for h in samples {
         let c = &h.counts;
         writeln!(
             w,
-            "{:.1},{},{},{},{},{},{},{},{},{},{},{}",
+            "{:.1},{},{},{},{},{},{},{},{},{},{},{},{}",
             h.uptime.as_secs_f64(),
             h.rss_bytes.map_or(0, |b| b / 1024),
             c.produced,
@@ -295,6 +302,7 @@ fn write_csv(path: &std::path::Path, samples: &[Health]) -> std::io::Result<()> 
             h.frames.frames,
             h.frames.slowest.as_micros(),
             h.frames.over_budget,
+            h.steps.slowest.as_micros(),
             h.check().is_ok()
         )?;
     }

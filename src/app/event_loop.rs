@@ -60,6 +60,9 @@ pub struct Looper {
     pub frames: u64,
     /// How long those frames took (wall clock, whatever `now` says).
     pub frame_times: FrameTimes,
+    /// How long handling each message took (ingest, eviction, keys): a key
+    /// waits for the step before it as much as for a frame.
+    pub step_times: FrameTimes,
     size: Rect,
     started: Instant,
     /// Where each 1 Hz health sample goes besides the log (the soak
@@ -79,6 +82,7 @@ impl Looper {
             quit: false,
             frames: 0,
             frame_times: FrameTimes::default(),
+            step_times: FrameTimes::default(),
             size: Rect::default(),
             started: now,
             health_tx: None,
@@ -98,6 +102,7 @@ impl Looper {
             history: self.viewer.history(),
             rss_bytes: health::resident_bytes(),
             frames: self.frame_times,
+            steps: self.step_times,
             capture_done: !matches!(self.viewer.status, CaptureStatus::Running),
         }
     }
@@ -117,6 +122,13 @@ impl Looper {
             self.viewer.resized(layout);
             self.dirty = true;
         }
+    }
+
+    /// [`Looper::step`], timed into `step_times`.
+    pub fn timed_step(&mut self, msg: Msg, now: Instant) {
+        let began = Instant::now();
+        self.step(msg, now);
+        self.step_times.record(began.elapsed());
     }
 
     /// Applies one message.
@@ -304,24 +316,24 @@ pub fn run<B: Backend>(
         };
         let was_batch = matches!(msg, Msg::Batch(_) | Msg::Log(_));
         let now = Instant::now();
-        looper.step(msg, now);
+        looper.timed_step(msg, now);
         if was_batch {
             // Coalesce a flood: take what is queued, but only for a few ms so
             // keys stay responsive.
             let until = now + DRAIN_BUDGET;
             while Instant::now() < until {
                 match src.data.try_recv() {
-                    Ok(CaptureData::Records(b)) => looper.step(Msg::Batch(b), Instant::now()),
+                    Ok(CaptureData::Records(b)) => looper.timed_step(Msg::Batch(b), Instant::now()),
                     Ok(CaptureData::Describe(i, f)) => {
-                        looper.step(Msg::Describe(i, f), Instant::now())
+                        looper.timed_step(Msg::Describe(i, f), Instant::now())
                     }
                     Err(_) => match src.logs.try_recv() {
-                        Ok(l) => looper.step(Msg::Log(l), Instant::now()),
+                        Ok(l) => looper.timed_step(Msg::Log(l), Instant::now()),
                         Err(_) => break,
                     },
                 }
             }
         }
-        looper.step(Msg::Tick, Instant::now());
+        looper.timed_step(Msg::Tick, Instant::now());
     }
 }

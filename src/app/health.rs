@@ -12,7 +12,8 @@ use crate::capture::accounting::Counts;
 /// Frames slower than this are counted: above it, a key press visibly lags.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(50);
 
-/// Time spent drawing frames (compute and paint, terminal write included).
+/// How long a kind of work took, one item at a time: frames (compute and
+/// paint, terminal write included) or the loop's message steps.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FrameTimes {
     pub frames: u64,
@@ -56,6 +57,8 @@ pub struct Health {
     /// Resident set size of the process, when the OS says.
     pub rss_bytes: Option<u64>,
     pub frames: FrameTimes,
+    /// Time spent handling each message between frames.
+    pub steps: FrameTimes,
     /// The device run ended (finished or failed): nothing more will arrive.
     pub capture_done: bool,
 }
@@ -114,11 +117,13 @@ impl fmt::Display for Health {
         let t = &self.frames;
         write!(
             f,
-            " frames={} frame_mean_us={} frame_max_us={} frames_over_50ms={} identity={}",
+            " frames={} frame_mean_us={} frame_max_us={} frames_over_50ms={} step_max_us={} steps_over_50ms={} identity={}",
             t.frames,
             t.mean().as_micros(),
             t.slowest.as_micros(),
             t.over_budget,
+            self.steps.slowest.as_micros(),
+            self.steps.over_budget,
             if self.check().is_ok() { "ok" } else { "BROKEN" }
         )?;
         if self.capture_done {

@@ -46,6 +46,7 @@ pub struct TuiOptions {
 #[derive(Debug)]
 pub struct TuiSummary {
     pub frames: FrameTimes,
+    pub steps: FrameTimes,
     /// Peak resident memory of the process, when the OS says.
     pub peak_rss: Option<u64>,
     pub counts: Counts,
@@ -143,6 +144,7 @@ pub fn run(
     result.context("terminal error")?;
     Ok(TuiSummary {
         frames: looper.frame_times,
+        steps: looper.step_times,
         peak_rss: super::health::peak_resident_bytes(),
         counts,
         failure: match &looper.viewer.status {
@@ -160,7 +162,7 @@ impl TuiSummary {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
         let mut text = format!(
             "swimtop: records {} produced · {} delivered · {} dropped · {} evicted\n\
-             swimtop: frames {} · mean {:.1} ms · slowest {:.1} ms · {} over {} ms",
+             swimtop: frames {} · mean {:.1} ms · slowest {:.1} ms · {} over {} ms · slowest step {:.1} ms",
             units::count(c.produced),
             units::count(c.delivered),
             units::count(c.dropped),
@@ -169,7 +171,8 @@ impl TuiSummary {
             ms(f.mean()),
             ms(f.slowest),
             f.over_budget,
-            FRAME_BUDGET.as_millis()
+            FRAME_BUDGET.as_millis(),
+            ms(self.steps.slowest)
         );
         if let Some(peak) = self.peak_rss {
             text.push_str(&format!(
