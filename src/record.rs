@@ -304,6 +304,10 @@ impl OrchPhase {
 /// gigabytes and minutes before anything is shown.
 pub const MAX_CORES: u32 = 8192;
 
+/// AICPU thread indices a capture may use (a2a3 has 4 scheduler lists and
+/// at most 7 AICPU threads); `core_to_thread` beyond it is corrupt.
+pub const MAX_AICPU_THREADS: u32 = 64;
+
 /// Orchestrator lanes from this index on hold host-side records (the
 /// host_build_graph runtime orchestrates on the host): shown as `Host_N`.
 pub const HOST_ORCH_LANE: u16 = 1000;

@@ -3,7 +3,33 @@
 
 use std::path::Path;
 
-use crate::record::{CoreType, DeviceInfo};
+use super::error::FormatError;
+use super::json::Int;
+use crate::record::{CoreType, DeviceInfo, MAX_AICPU_THREADS};
+
+/// `metadata.core_to_thread` / `core_to_thread`: each core's scheduler
+/// thread, −1 for none; an index no chip has is refused (a thread count of
+/// 2^33 once overflowed the arithmetic after it: fuzz finding).
+pub fn core_to_thread(
+    values: Option<&Vec<Int>>,
+    path: &Path,
+    key: &str,
+) -> Result<Vec<i32>, FormatError> {
+    const MAX: i64 = MAX_AICPU_THREADS as i64;
+    values
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, v)| match v.to_i64() {
+            t @ -1..MAX => Ok(t as i32),
+            other => Err(FormatError::key(
+                path,
+                &format!("{key}[{i}]"),
+                format!("expected a thread index below {MAX} (or -1), found {other}"),
+            )),
+        })
+        .collect()
+}
 
 /// a2a3's system counter (spec §2.2); legacy files do not record it.
 pub const A2A3_CLOCK_HZ: u64 = 50_000_000;

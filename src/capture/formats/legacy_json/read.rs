@@ -156,7 +156,7 @@ impl<'a> Builder<'a> {
                 None => self.stats.dropped_rows += 1,
             }
         }
-        capture.info = self.device_info(doc, known_types);
+        capture.info = self.device_info(doc, known_types)?;
         Ok(capture)
     }
 
@@ -252,14 +252,9 @@ impl<'a> Builder<'a> {
         &self,
         doc: &Doc,
         mut known_types: Vec<Option<CoreType>>,
-    ) -> crate::record::DeviceInfo {
+    ) -> Result<crate::record::DeviceInfo, FormatError> {
         let mut di = info::empty(self.path);
-        let c2t: Vec<i32> = doc
-            .core_to_thread
-            .iter()
-            .flatten()
-            .map(|v| v.to_i64().clamp(-1, i64::from(i32::MAX)) as i32)
-            .collect();
+        let c2t = info::core_to_thread(doc.core_to_thread.as_ref(), self.path, "core_to_thread")?;
         if known_types.len() < c2t.len() {
             known_types.resize(c2t.len(), None);
         }
@@ -268,7 +263,7 @@ impl<'a> Builder<'a> {
         di.sched_threads = di.aicpu_threads - 1;
         di.core_to_thread = c2t;
         di.case_name = case_from_file_name(self.path);
-        di
+        Ok(di)
     }
 }
 

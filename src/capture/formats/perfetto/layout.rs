@@ -120,7 +120,12 @@ pub fn thread_of(name: &str) -> Thread {
         name.strip_prefix(prefix)
             .and_then(|n| n.parse::<u32>().ok())
     };
-    let small = |prefix: &str| num(prefix).and_then(|n| u16::try_from(n).ok());
+    // An AICPU thread number no chip has is not a thread lane.
+    let small = |prefix: &str| {
+        num(prefix)
+            .filter(|&n| n < crate::record::MAX_AICPU_THREADS)
+            .and_then(|n| u16::try_from(n).ok())
+    };
     // A core number no chip has is not a core lane (see MAX_CORES).
     let core = |prefix: &str| num(prefix).filter(|&c| c < crate::record::MAX_CORES);
     if let Some(c) = core("AIC_") {
@@ -155,6 +160,8 @@ mod tests {
         assert_eq!(thread_of("AIV_17"), Thread::Core(17, CoreType::Aiv));
         assert_eq!(thread_of("AIC_8191"), Thread::Core(8191, CoreType::Aic));
         assert_eq!(thread_of("AIC_8192"), Thread::Other, "no chip has it");
+        assert_eq!(thread_of("Sched_63"), Thread::Sched(63));
+        assert_eq!(thread_of("Sched_65535"), Thread::Other, "no chip has it");
         assert_eq!(thread_of("Sched_2"), Thread::Sched(2));
         assert_eq!(thread_of("AICPU_3"), Thread::Aicpu(3));
         assert_eq!(thread_of("shared_ready_queue (global)"), Thread::Other);

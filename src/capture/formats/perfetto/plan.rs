@@ -242,7 +242,11 @@ impl<'c> Plan<'c> {
 
     fn count_aicpu_lanes(&mut self) {
         let c = self.c;
-        let max_thread = c.sched_phases.iter().map(|p| p.thread + 1).max();
+        let max_thread = c
+            .sched_phases
+            .iter()
+            .map(|p| p.thread.saturating_add(1))
+            .max();
         if c.flags.phase_buffers() || max_thread.is_some() {
             self.sched_lists = c.info.aicpu_threads.max(max_thread.unwrap_or(0));
         }

@@ -356,12 +356,11 @@ fn device_info(
     let used = rows.iter().map(|r| r.core as usize + 1).max().unwrap_or(0);
     types.resize(declared.max(types.len()).max(used), CoreType::Aiv);
     di.core_types = types;
-    di.core_to_thread = meta
-        .core_to_thread
-        .iter()
-        .flatten()
-        .map(|v| v.to_i64().clamp(-1, i64::from(i32::MAX)) as i32)
-        .collect();
+    di.core_to_thread = info::core_to_thread(
+        meta.core_to_thread.as_ref(),
+        path,
+        "metadata.core_to_thread",
+    )?;
     // Schedulers: the lists that hold records, or the threads cores map to.
     let by_lists = doc
         .aicpu_scheduler_phases
@@ -375,7 +374,7 @@ fn device_info(
         .iter()
         .copied()
         .max()
-        .map_or(0, |m| (m + 1).max(0) as usize);
+        .map_or(0, |m| (m + 1).max(0) as usize); // m < MAX_AICPU_THREADS
     let sched = by_lists.max(by_map);
     // The file has one list per AICPU thread the platform allows (a2a3: 4).
     let lists = doc.aicpu_scheduler_phases.as_ref().map_or(0, Vec::len);
@@ -440,7 +439,8 @@ mod tests {
     }
 
     /// Found by the raw fuzz target (a 15 s timeout): a file claiming 25M
-    /// cores, or naming core 4e9, sized per-core tables by it.
+    /// cores, or naming core 4e9, sized per-core tables by it; and a core
+    /// mapped to thread 2^33.
     #[test]
     fn core_counts_and_indices_no_chip_has_are_refused() {
         let text = r#"{"chip_swimlane_level": 1,
@@ -458,6 +458,19 @@ mod tests {
             e,
             "r.json: aicore_tasks[0]: core_id: expected a core index below 8192"
         );
+        // Found next (an add overflow): a thread index of 2^33.
+        let text = r#"{"chip_swimlane_level": 1,
+          "metadata": {"clock_freq_hz": 50000000, "core_to_thread": [0, -1, 8589934634]},
+          "aicore_tasks": [[0, 5, 1, 100, 200, 3]]}"#;
+        let e = read_str(text).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "r.json: metadata.core_to_thread[2]: expected a thread index below 64 (or -1), found 8589934634"
+        );
+        let ok = text.replace("8589934634", "63");
+        assert_eq!(read_str(&ok).unwrap().0.info.sched_threads, 64);
+        let text = r#"{"chip_swimlane_level": 1, "metadata": {"clock_freq_hz": 50000000},
+          "aicore_tasks": [[4000000000, 5, 1, 100, 200, 3]]}"#;
         let ok = text.replace("4000000000", "8191");
         assert_eq!(read_str(&ok).unwrap().0.info.core_types.len(), 8192);
     }
