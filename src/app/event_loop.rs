@@ -17,7 +17,7 @@ use ratatui::layout::Rect;
 use super::health::{self, FrameTimes, Health};
 use super::viewer::{CaptureStatus, Viewer};
 use crate::capture::accounting::Accounting;
-use crate::capture::channel::{Batch, CaptureData, CaptureEvent};
+use crate::capture::channel::{Batch, CaptureData, CaptureEvent, EventOrder, SequencedEvent};
 use crate::capture::thread::CaptureHandle;
 use crate::dfx::DfxFlags;
 use crate::record::DeviceInfo;
@@ -243,7 +243,7 @@ pub struct Sources<'a> {
     pub signals: &'a Receiver<()>,
     pub input: &'a Receiver<Event>,
     pub data: &'a Receiver<CaptureData>,
-    pub events: &'a Receiver<CaptureEvent>,
+    pub events: &'a Receiver<SequencedEvent>,
     pub logs: &'a Receiver<crate::device::LogLine>,
     pub accounting: &'a Accounting,
 }
@@ -265,6 +265,13 @@ impl<'a> Sources<'a> {
     }
 }
 
+fn data_msg(d: CaptureData) -> Msg {
+    match d {
+        CaptureData::Records(b) => Msg::Batch(b),
+        CaptureData::Describe(i, f) => Msg::Describe(i, f),
+    }
+}
+
 /// Runs until quit. `before_draw`/`after_draw` wrap each frame (synchronized
 /// update on a real terminal).
 pub fn run<B: Backend>(
@@ -279,6 +286,8 @@ pub fn run<B: Backend>(
     let mut data = src.data.clone();
     let mut events = src.events.clone();
     let mut logs = src.logs.clone();
+    // Events before records, but never ahead of the records sent before them.
+    let mut order = EventOrder::default();
     loop {
         let now = Instant::now();
         if looper.draw_due(now) {
@@ -290,8 +299,17 @@ pub fn run<B: Backend>(
         if looper.quit {
             return Ok(());
         }
+        if let Some(e) = order.ready() {
+            looper.timed_step(Msg::Capture(e), Instant::now());
+            continue;
+        }
         looper.viewer.counts = src.accounting.snapshot();
         let deadline = crossbeam_channel::at(looper.deadline(Instant::now()));
+        let take_events = if order.holding() {
+            crossbeam_channel::never()
+        } else {
+            events.clone()
+        };
         let msg = select_biased! {
             recv(src.signals) -> _ => Msg::Signal,
             recv(src.input) -> e => match e {
@@ -299,14 +317,20 @@ pub fn run<B: Backend>(
                 // The input thread ended: the terminal is gone.
                 Err(_) => Msg::Signal,
             },
-            recv(data) -> d => match d {
-                Ok(CaptureData::Records(b)) => Msg::Batch(b),
-                Ok(CaptureData::Describe(i, f)) => Msg::Describe(i, f),
-                Err(_) => { data = crossbeam_channel::never(); Msg::Tick }
-            },
-            recv(events) -> e => match e {
-                Ok(e) => Msg::Capture(e),
+            recv(take_events) -> e => match e {
+                Ok(e) => order.arrived(e).map_or(Msg::Tick, Msg::Capture),
                 Err(_) => { events = crossbeam_channel::never(); Msg::Tick }
+            },
+            recv(data) -> d => match d {
+                Ok(d) => {
+                    order.data_received();
+                    data_msg(d)
+                }
+                // The sender is gone and every record is in.
+                Err(_) => {
+                    data = crossbeam_channel::never();
+                    order.release().map_or(Msg::Tick, Msg::Capture)
+                }
             },
             recv(logs) -> l => match l {
                 Ok(l) => Msg::Log(l),
@@ -322,10 +346,13 @@ pub fn run<B: Backend>(
             // keys stay responsive.
             let until = now + DRAIN_BUDGET;
             while Instant::now() < until {
+                if order.ready_now() {
+                    break;
+                }
                 match src.data.try_recv() {
-                    Ok(CaptureData::Records(b)) => looper.timed_step(Msg::Batch(b), Instant::now()),
-                    Ok(CaptureData::Describe(i, f)) => {
-                        looper.timed_step(Msg::Describe(i, f), Instant::now())
+                    Ok(d) => {
+                        order.data_received();
+                        looper.timed_step(data_msg(d), Instant::now());
                     }
                     Err(_) => match src.logs.try_recv() {
                         Ok(l) => looper.timed_step(Msg::Log(l), Instant::now()),

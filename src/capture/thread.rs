@@ -9,7 +9,9 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{bounded, unbounded};
 
 use super::accounting::Accounting;
-use super::channel::{CaptureEvent, CaptureReceiver, CaptureSender, SendPolicy};
+use super::channel::{
+    CaptureEvent, CaptureReceiver, CaptureSender, EventOrder, SendPolicy, SequencedEvent,
+};
 use crate::device::RecordSink;
 use crate::device::{Device, StopToken};
 use crate::dfx::DfxFlags;
@@ -90,15 +92,16 @@ impl CaptureHandle {
             Err(e) => {
                 // No thread, no device: report it the same way a device failure is.
                 let (tx, rx) = unbounded();
-                let _ = tx.send(CaptureEvent::Failed(format!(
+                let _ = tx.send(SequencedEvent::now(CaptureEvent::Failed(format!(
                     "could not start the capture thread: {e}"
-                )));
+                ))));
                 return CaptureHandle {
                     flags,
                     rx: CaptureReceiver {
                         batches: batch_rx,
                         events: rx,
                         logs: log_rx,
+                        order: EventOrder::default(),
                     },
                     accounting,
                     stop,
@@ -112,6 +115,7 @@ impl CaptureHandle {
                 batches: batch_rx,
                 events: event_rx,
                 logs: log_rx,
+                order: EventOrder::default(),
             },
             accounting,
             stop,
@@ -242,7 +246,10 @@ mod tests {
     }
 
     /// Reads everything until the capture ends; returns (records received, summary, failure).
-    fn consume(cap: &CaptureHandle, delay: Duration) -> (u64, Option<RunSummary>, Option<String>) {
+    fn consume(
+        cap: &mut CaptureHandle,
+        delay: Duration,
+    ) -> (u64, Option<RunSummary>, Option<String>) {
         let mut got = 0u64;
         while let Some(item) = cap.rx.recv() {
             match item {
@@ -271,7 +278,7 @@ mod tests {
             capacity: 2,
         };
         let mut cap = CaptureHandle::spawn(Box::new(dev), DfxFlags::AICORE_TIMING, cfg);
-        let (got, finished, failed) = consume(&cap, Duration::from_micros(200));
+        let (got, finished, failed) = consume(&mut cap, Duration::from_micros(200));
         cap.join();
         assert!(failed.is_none(), "{failed:?}");
         let summary = finished.unwrap();
@@ -301,7 +308,7 @@ mod tests {
             capacity: 2,
         };
         let mut cap = CaptureHandle::spawn(Box::new(dev), DfxFlags::AICORE_TIMING, cfg);
-        let (got, finished, _) = consume(&cap, Duration::from_micros(100));
+        let (got, finished, _) = consume(&mut cap, Duration::from_micros(100));
         cap.join();
         let c = cap.accounting.snapshot();
         assert_eq!(got, 3000);
@@ -318,7 +325,7 @@ mod tests {
             panic: false,
         };
         let mut cap = CaptureHandle::spawn(Box::new(dev), DfxFlags::empty(), CaptureConfig::live());
-        let (_, _, failed) = consume(&cap, Duration::ZERO);
+        let (_, _, failed) = consume(&mut cap, Duration::ZERO);
         cap.join();
         assert_eq!(failed.unwrap(), "device failed: workload exploded");
 
@@ -329,7 +336,7 @@ mod tests {
             panic: true,
         };
         let mut cap = CaptureHandle::spawn(Box::new(dev), DfxFlags::empty(), CaptureConfig::live());
-        let (_, _, failed) = consume(&cap, Duration::ZERO);
+        let (_, _, failed) = consume(&mut cap, Duration::ZERO);
         cap.join();
         assert_eq!(failed.unwrap(), "device panicked: simulated device bug");
     }
