@@ -28,9 +28,16 @@ csv="$root/target/soak-tui-L$level.csv"
 trap 'tmux kill-session -t "$session" 2>/dev/null || true' EXIT
 
 tmux new-session -d -s "$session" -x 200 -y 60 \
-    "exec $bin --level $level --speed max --log-file $log $* 2>$work/stderr"
+    "$bin --level $level --speed max --log-file $log $* 2>$work/stderr; echo \$? >$work/exit"
 tmux set-option -t "$session" remain-on-exit on >/dev/null
-pid="$(tmux display -p -t "$session" '#{pane_pid}')"
+shell="$(tmux display -p -t "$session" '#{pane_pid}')"
+pid=""
+for _ in $(seq 1 100); do
+    pid="$(pgrep -P "$shell" -x swimtop || true)"
+    [[ -n "$pid" ]] && break
+    sleep 0.1
+done
+[[ -n "$pid" ]] || { echo "soak_tui: swimtop did not start" >&2; exit 1; }
 echo "soak_tui: swimtop pid $pid, level $level, ${seconds}s, log $log" >&2
 
 echo "t_s,rss_kib,health" >"$csv"
@@ -53,10 +60,10 @@ done
 
 tmux send-keys -t "$session" q
 for _ in $(seq 1 100); do
-    [[ "$(tmux display -p -t "$session" '#{pane_dead}')" == 1 ]] && break
+    [[ -s "$work/exit" ]] && break
     sleep 0.1
 done
-dead="$(tmux display -p -t "$session" '#{pane_dead}/#{pane_dead_status}/#{alternate_on}')"
+dead="$([[ -e /proc/$pid ]] && echo 0 || echo 1)/$(cat "$work/exit" 2>/dev/null)/$(tmux display -p -t "$session" '#{alternate_on}')"
 
 python3 - "$csv" "$log" "$work/stderr" "$dead" "$seconds" <<'PY'
 import csv, re, sys
@@ -90,7 +97,7 @@ print(f"  last sample: {last}")
 print(f"  RSS MiB at 10 s {at(10)} · 60 s {at(60)} · 300 s {at(300)} · end {rss[-1][1]:.0f}")
 print(f"  RSS max first third {max(m for _, m in rss[:third]):.1f} MiB · last third {max(m for _, m in rss[-third:]):.1f} MiB · slope over last half {slope:+.3f} MiB/min")
 print("  exit summary: " + summary.replace("\n", "\n                "))
-print(f"  pane dead {d}, exit status {status}, alternate screen {'on' if alt == '1' else 'off'} after exit")
+print(f"  swimtop gone {d}, exit status {status}, alternate screen {'on' if alt == '1' else 'off'} after exit")
 growing = slope > 1.0 and len(rss) >= 120
 ok = not broken and health and over == 0 and d == "1" and status == "0" and alt != "1" and not growing
 if growing:
