@@ -7,57 +7,27 @@
 // A fixture that cannot be set up is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
+use support::scratch::Scratch;
 
-const SWIMTOP: &str = env!("CARGO_BIN_EXE_swimtop");
 const FAKE: &str = env!("CARGO_BIN_EXE_swimtop-fake-runtime");
 const DISK_FULL: &str = "SWIMTOP_TEST_DISK_FULL_AFTER";
 const ENOSPC: &str = "No space left on device (os error 28)";
 
-/// A scratch directory removed when dropped.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let d = std::env::temp_dir().join(format!("swimtop-disk-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        Dir(d.canonicalize().unwrap())
-    }
-    fn join(&self, p: &str) -> PathBuf {
-        self.0.join(p)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn swimtop(cwd: &Dir) -> Command {
-    let mut c = Command::new(SWIMTOP);
-    c.current_dir(&cwd.0)
-        .env_remove("SWIMTOP_LEVEL")
-        .env_remove("SWIMTOP_CONFIG")
-        .env_remove(DISK_FULL)
-        .env("HOME", cwd.join("home"));
-    c
-}
-
 /// `swimtop record -q --level 2 --workload W -o OUT`.
-fn record(cwd: &Dir, workload: &str, out: &Path) -> Command {
-    let mut c = swimtop(cwd);
+fn record(cwd: &Scratch, workload: &str, out: &Path) -> Command {
+    let mut c = cwd.swimtop();
     c.args(["record", "-q", "--level", "2", "--workload", workload, "-o"])
         .arg(out);
     c
 }
 
-fn convert(cwd: &Dir, input: &Path, to: &str, out: &Path) -> Command {
-    let mut c = swimtop(cwd);
+fn convert(cwd: &Scratch, input: &Path, to: &str, out: &Path) -> Command {
+    let mut c = cwd.swimtop();
     c.arg("convert")
         .arg(input)
         .args(["--to", to, "-o"])
@@ -121,7 +91,7 @@ fn no_temporaries(dir: &Path) {
 // An -o that cannot be written
 
 /// The three kinds of unwritable output, each with what the OS says.
-fn unwritable(dir: &Dir) -> Vec<(PathBuf, String)> {
+fn unwritable(dir: &Scratch) -> Vec<(PathBuf, String)> {
     std::fs::write(dir.join("file"), b"a regular file").unwrap();
     std::fs::create_dir_all(dir.join("adir")).unwrap();
     // Whatever this kernel says about creating a directory in /proc.
@@ -154,15 +124,15 @@ fn assert_refused(o: &Output, out: &Path, reason: &str) {
     assert_eq!(stderr(o).lines().count(), 1, "nothing else: {}", stderr(o));
 }
 
-fn assert_untouched(dir: &Dir) {
+fn assert_untouched(dir: &Scratch) {
     assert_eq!(std::fs::read(dir.join("file")).unwrap(), b"a regular file");
     assert_eq!(std::fs::read_dir(dir.join("adir")).unwrap().count(), 0);
-    no_temporaries(&dir.0);
+    no_temporaries(dir.path());
 }
 
 #[test]
 fn record_refuses_an_unwritable_output() {
-    let dir = Dir::new("rec-unwritable");
+    let dir = Scratch::new("disk", "rec-unwritable");
     for (out, reason) in unwritable(&dir) {
         // Paced to 1 µs of device time per second, the run would take about
         // two minutes before finding out; refused up front, it takes none.
@@ -183,7 +153,7 @@ fn record_refuses_an_unwritable_output() {
 
 #[test]
 fn convert_refuses_an_unwritable_output_before_reading_its_input() {
-    let dir = Dir::new("conv-unwritable");
+    let dir = Scratch::new("disk", "conv-unwritable");
     let input = dir.join("in.json");
     ok(&mut record(&dir, "random:50", &input));
     for (out, reason) in unwritable(&dir) {
@@ -202,9 +172,10 @@ fn convert_refuses_an_unwritable_output_before_reading_its_input() {
 
 #[test]
 fn record_checks_the_output_before_running_the_command() {
-    let dir = Dir::new("rt-unwritable");
+    let dir = Scratch::new("disk", "rt-unwritable");
     let (out, reason) = unwritable(&dir).swap_remove(0);
-    let o = swimtop(&dir)
+    let o = dir
+        .swimtop()
         .args(["record", "--level", "2", "-o"])
         .arg(&out)
         .arg("--")
@@ -216,7 +187,8 @@ fn record_checks_the_output_before_running_the_command() {
     assert!(!dir.join("argv").exists(), "the command never ran");
     assert!(!dir.join("outputs").exists());
     // Level 0 writes nothing, so -o does not matter there.
-    let o = swimtop(&dir)
+    let o = dir
+        .swimtop()
         .args(["record", "--level", "0", "-o"])
         .arg(&out)
         .arg("--")
@@ -230,11 +202,11 @@ fn record_checks_the_output_before_running_the_command() {
 
 #[test]
 fn an_output_in_a_new_directory_is_still_fine() {
-    let dir = Dir::new("newdir");
+    let dir = Scratch::new("disk", "newdir");
     let out = dir.join("a/b/x.json");
     ok(&mut record(&dir, "random:50", &out));
     assert!(out.is_file());
-    no_temporaries(&dir.0);
+    no_temporaries(dir.path());
 }
 
 // ---------------------------------------------------------------------------
@@ -242,7 +214,7 @@ fn an_output_in_a_new_directory_is_still_fine() {
 
 #[test]
 fn a_full_disk_during_record_keeps_the_earlier_files() {
-    let dir = Dir::new("rec-full");
+    let dir = Scratch::new("disk", "rec-full");
     let out = dir.join("out/x.json");
     // The earlier capture and its name map: smaller, other content.
     ok(&mut record(&dir, "random:10", &out));
@@ -269,12 +241,12 @@ fn a_full_disk_during_record_keeps_the_earlier_files() {
     let o = ok(record(&dir, "random:50", &out).env(DISK_FULL, "100000000"));
     assert!(stderr(&o).contains("wrote "), "{}", stderr(&o));
     assert_ne!(snapshot(&dir.join("out")), before);
-    no_temporaries(&dir.0);
+    no_temporaries(dir.path());
 }
 
 #[test]
 fn a_full_disk_during_convert_keeps_the_earlier_files() {
-    let dir = Dir::new("conv-full");
+    let dir = Scratch::new("disk", "conv-full");
     // Apart, so each finds its own name map.
     let (small, big) = (dir.join("small/in.json"), dir.join("big/in.json"));
     ok(&mut record(&dir, "random:10", &small));
@@ -301,7 +273,7 @@ fn a_full_disk_during_convert_keeps_the_earlier_files() {
 
 #[test]
 fn a_full_disk_on_a_sibling_names_it_and_replaces_nothing() {
-    let dir = Dir::new("sibling-full");
+    let dir = Scratch::new("disk", "sibling-full");
     // Apart, so each finds its own name map.
     let (small, big) = (dir.join("small/in.json"), dir.join("big/in.json"));
     ok(&mut record(&dir, "random:10", &small));
@@ -340,8 +312,9 @@ fn a_full_disk_on_a_sibling_names_it_and_replaces_nothing() {
 
 #[test]
 fn a_capture_that_vanished_is_said_to_be_gone() {
-    let dir = Dir::new("vanished");
-    let o = swimtop(&dir)
+    let dir = Scratch::new("disk", "vanished");
+    let o = dir
+        .swimtop()
         .args(["record", "--level", "2", "-o", "out.json", "--"])
         .arg(FAKE)
         .arg("--remove-capture")
@@ -366,7 +339,7 @@ fn a_capture_that_vanished_is_said_to_be_gone() {
         )
     );
     assert!(!dir.join("out.json").exists());
-    no_temporaries(&dir.0);
+    no_temporaries(dir.path());
 }
 
 /// The live view's side of the same run: the device reports the failure
@@ -392,7 +365,7 @@ fn the_live_view_shows_a_vanished_capture_and_stays_up() {
         }
     }
 
-    let dir = Dir::new("vanished-live");
+    let dir = Scratch::new("disk", "vanished-live");
     let outputs = dir.join("outputs");
     let load: swimtop::device::file::Loader = Box::new(|p| {
         swimtop::capture::formats::read_capture_with(p, &Default::default())

@@ -14,7 +14,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod support;
-use support::procs::{fake_pid, group_members};
+use support::procs::{group_members, wait_for_fake_group};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -659,19 +659,7 @@ fn ctrl_c_stops_the_command_and_everything_it_forked() {
     pane.wait_for("the command running", |s| {
         header_field(s, |f| f.contains("running"))
     });
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let pgid = loop {
-        if let Some(pid) = fake_pid(&marker)
-            && group_members(pid).len() >= 2
-        {
-            break pid;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the stand-in and its grandchild never appeared"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let pgid = wait_for_fake_group(&marker);
     pane.keys(&["C-c"]);
     pane.assert_clean_exit();
     let left = group_members(pgid);
@@ -695,19 +683,7 @@ fn closing_the_pane_while_driving_leaves_no_process_behind() {
             marker.as_str(),
         ],
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let pgid = loop {
-        if let Some(pid) = fake_pid(&marker)
-            && group_members(pid).len() >= 2
-        {
-            break pid;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the stand-in and its grandchild never appeared"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let pgid = wait_for_fake_group(&marker);
     let pid = pane.pid();
     pane.tmux(&["kill-pane", "-t", "e2e"]);
     wait_until_gone(pid);

@@ -6,47 +6,18 @@
 #![allow(clippy::unwrap_used)]
 
 mod support;
-use support::procs::{fake_pid, group_members};
+use support::procs::{group_members, wait_for_fake_group};
+use support::scratch::Scratch;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const FAKE: &str = env!("CARGO_BIN_EXE_swimtop-fake-runtime");
 
-/// A scratch directory (the command's working directory) removed when dropped.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let d = std::env::temp_dir().join(format!("swimtop-rt-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        Dir(d.canonicalize().unwrap())
-    }
-    fn join(&self, p: &str) -> PathBuf {
-        self.0.join(p)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn swimtop(dir: &Dir) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_swimtop"));
-    c.current_dir(&dir.0)
-        .env_remove("SWIMTOP_LEVEL")
-        .env_remove("SWIMTOP_CONFIG")
-        .env("HOME", dir.join("home"));
-    c
-}
-
 /// `swimtop record <pre…> -o out.json -- FAKE --argv-log argv <fake…>`.
-fn record(dir: &Dir, pre: &[&str], fake: &[&str]) -> Output {
-    swimtop(dir)
+fn record(dir: &Scratch, pre: &[&str], fake: &[&str]) -> Output {
+    dir.swimtop()
         .arg("record")
         .args(pre)
         .arg("-o")
@@ -63,7 +34,7 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn argv(dir: &Dir) -> String {
+fn argv(dir: &Scratch) -> String {
     std::fs::read_to_string(dir.join("argv")).unwrap_or_default()
 }
 
@@ -74,7 +45,7 @@ fn json(p: &Path) -> serde_json::Value {
 #[test]
 fn each_level_is_passed_the_runtimes_way_and_recorded() {
     for (level, flag, version) in [("1", "1", 0), ("2", "2", 1), ("3", "4", 2)] {
-        let dir = Dir::new(&format!("level{level}"));
+        let dir = Scratch::new("rt", &format!("level{level}"));
         let o = record(&dir, &["--level", level], &[]);
         assert!(o.status.success(), "level {level}: {}", stderr(&o));
         assert_eq!(
@@ -95,7 +66,7 @@ fn each_level_is_passed_the_runtimes_way_and_recorded() {
 
 #[test]
 fn level_0_runs_without_a_flag_and_writes_nothing() {
-    let dir = Dir::new("level0");
+    let dir = Scratch::new("rt", "level0");
     let o = record(&dir, &["--level", "0"], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!argv(&dir).contains("swimlane"), "{}", argv(&dir));
@@ -105,7 +76,7 @@ fn level_0_runs_without_a_flag_and_writes_nothing() {
 
 #[test]
 fn dep_gen_and_other_level_spellings_reach_the_command() {
-    let dir = Dir::new("depgen");
+    let dir = Scratch::new("rt", "depgen");
     let o = record(
         &dir,
         &["--level", "2", "--dep-gen", "--format", "chip"],
@@ -119,7 +90,7 @@ fn dep_gen_and_other_level_spellings_reach_the_command() {
     );
     let v = json(&dir.join("out/x.json"));
     assert_eq!(v["chip_swimlane_level"], 2);
-    let dir = Dir::new("levelarg");
+    let dir = Scratch::new("rt", "levelarg");
     let o = record(
         &dir,
         &[
@@ -140,12 +111,12 @@ fn dep_gen_and_other_level_spellings_reach_the_command() {
 
 #[test]
 fn a_capture_without_a_file_line_is_found_under_outputs() {
-    let dir = Dir::new("scan");
+    let dir = Scratch::new("rt", "scan");
     let o = record(&dir, &["--level", "2"], &["--no-file-line"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("/outputs/TestPagedAttention_CaseVarSeq4_"));
     // Elsewhere, with --outputs.
-    let dir = Dir::new("outputs-flag");
+    let dir = Scratch::new("rt", "outputs-flag");
     let o = record(
         &dir,
         &["--level", "2", "--outputs", "elsewhere"],
@@ -163,7 +134,7 @@ fn failures_say_what_happened_and_show_the_last_lines() {
         (&["--half-capture"], "did not load"),
     ];
     for (fake, want) in cases {
-        let dir = Dir::new(&format!("fail{}", fake[0].trim_start_matches('-')));
+        let dir = Scratch::new("rt", &format!("fail{}", fake[0].trim_start_matches('-')));
         let o = record(&dir, &["--level", "2"], fake);
         assert!(!o.status.success(), "{fake:?} should fail");
         let err = stderr(&o);
@@ -182,14 +153,14 @@ fn failures_say_what_happened_and_show_the_last_lines() {
         }
     }
     // The truncated capture is named with its byte offset.
-    let dir = Dir::new("half");
+    let dir = Scratch::new("rt", "half");
     let err = stderr(&record(&dir, &["--level", "2"], &["--half-capture"]));
     assert!(err.contains("chip_swimlane_records.json: byte "), "{err}");
 }
 
 #[test]
 fn a_flood_of_output_does_not_stall_the_run() {
-    let dir = Dir::new("flood");
+    let dir = Scratch::new("rt", "flood");
     let started = Instant::now();
     let o = record(&dir, &["--level", "2", "-q"], &["--flood", "200000"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -201,13 +172,14 @@ fn a_flood_of_output_does_not_stall_the_run() {
 fn stopping_swimtop_stops_the_command_and_everything_it_forked() {
     // SIGHUP: the terminal `record` ran in went away.
     for (ignore_sigint, signal) in [(false, "TERM"), (true, "TERM"), (false, "HUP")] {
-        let dir = Dir::new(&format!("stop{ignore_sigint}{signal}"));
+        let dir = Scratch::new("rt", &format!("stop{ignore_sigint}{signal}"));
         let marker = format!("Stop{}{ignore_sigint}", std::process::id());
         let mut fake_args = vec!["--hang", "--grandchild", "--case", marker.as_str()];
         if ignore_sigint {
             fake_args.push("--ignore-sigint");
         }
-        let mut child = swimtop(&dir)
+        let mut child = dir
+            .swimtop()
             .args(["record", "--level", "2", "-o"])
             .arg(dir.join("out/x.json"))
             .arg("--")
@@ -217,17 +189,7 @@ fn stopping_swimtop_stops_the_command_and_everything_it_forked() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // Wait for the stand-in and its grandchild to exist.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let pgid = loop {
-            if let Some(pid) = fake_pid(&marker)
-                && group_members(pid).len() >= 2
-            {
-                break pid;
-            }
-            assert!(Instant::now() < deadline, "the stand-in never started");
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        let pgid = wait_for_fake_group(&marker);
         let _ = Command::new("kill")
             .args([format!("-{signal}"), child.id().to_string()])
             .status();

@@ -46,3 +46,22 @@ pub fn fake_pid(marker: &str) -> Option<u32> {
     }
     None
 }
+
+/// Waits (up to 20 s) until the stand-in runtime whose arguments hold
+/// `marker` runs with at least one process it forked (`--grandchild`) in
+/// its group; returns its pid, which is the group's id.
+pub fn wait_for_fake_group(marker: &str) -> u32 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Some(pid) = fake_pid(marker)
+            && group_members(pid).len() >= 2
+        {
+            return pid;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the stand-in and its grandchild never appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
