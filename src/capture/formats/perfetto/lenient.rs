@@ -61,27 +61,13 @@ macro_rules! none_str {
 /// Everything but maps and sequences.
 macro_rules! scalars {
     ($none:expr) => {
-        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-            Ok($none)
-        }
+        $crate::capture::formats::perfetto::lenient::none_bool_unit!($none);
+        $crate::capture::formats::perfetto::lenient::none_numbers!($none);
+        $crate::capture::formats::perfetto::lenient::none_str!($none);
     };
 }
 pub(super) use scalars;
+pub(super) use {none_bool_unit, none_numbers, none_str};
 
 /// A string (borrowed when unescaped), or nothing for any other value.
 pub struct Text<'de>(pub Option<Cow<'de, str>>);
