@@ -124,6 +124,15 @@ fn assert_refused(o: &Output, out: &Path, reason: &str) {
     assert_eq!(stderr(o).lines().count(), 1, "nothing else: {}", stderr(o));
 }
 
+/// A 10-task and a 50-task capture, in directories of their own so each
+/// finds its own name map.
+fn small_and_big(dir: &Scratch) -> (PathBuf, PathBuf) {
+    let (small, big) = (dir.join("small/in.json"), dir.join("big/in.json"));
+    ok(&mut record(dir, "random:10", &small));
+    ok(&mut record(dir, "random:50", &big));
+    (small, big)
+}
+
 fn assert_untouched(dir: &Scratch) {
     assert_eq!(std::fs::read(dir.join("file")).unwrap(), b"a regular file");
     assert_eq!(std::fs::read_dir(dir.join("adir")).unwrap().count(), 0);
@@ -247,10 +256,7 @@ fn a_full_disk_during_record_keeps_the_earlier_files() {
 #[test]
 fn a_full_disk_during_convert_keeps_the_earlier_files() {
     let dir = Scratch::new("disk", "conv-full");
-    // Apart, so each finds its own name map.
-    let (small, big) = (dir.join("small/in.json"), dir.join("big/in.json"));
-    ok(&mut record(&dir, "random:10", &small));
-    ok(&mut record(&dir, "random:50", &big));
+    let (small, big) = small_and_big(&dir);
     let out = dir.join("out/chip_swimlane_records.json");
     ok(&mut convert(&dir, &small, "chip", &out));
     let before = snapshot(&dir.join("out"));
@@ -274,10 +280,7 @@ fn a_full_disk_during_convert_keeps_the_earlier_files() {
 #[test]
 fn a_full_disk_on_a_sibling_names_it_and_replaces_nothing() {
     let dir = Scratch::new("disk", "sibling-full");
-    // Apart, so each finds its own name map.
-    let (small, big) = (dir.join("small/in.json"), dir.join("big/in.json"));
-    ok(&mut record(&dir, "random:10", &small));
-    ok(&mut record(&dir, "random:50", &big));
+    let (small, big) = small_and_big(&dir);
     // How large the new capture file is, written where there is room.
     let probe = dir.join("probe/x.json");
     ok(&mut convert(&dir, &big, "swimlane", &probe));
