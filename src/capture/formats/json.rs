@@ -56,6 +56,13 @@ impl Int {
     pub fn to_core(self) -> Option<u32> {
         self.to_u32().filter(|&c| c < crate::record::MAX_CORES)
     }
+    /// What a `core_id` that [`Int::to_core`] refused should have been.
+    pub fn core_id_expected() -> String {
+        format!(
+            "core_id: expected a core index below {}",
+            crate::record::MAX_CORES
+        )
+    }
     /// Reinterprets as signed (−1 stays −1 whether written signed or not).
     pub fn to_i64(self) -> i64 {
         self.0 as i64

@@ -117,15 +117,7 @@ impl<'a> Builder<'a> {
         let mut fanout_at: HashMap<TaskId, usize> = HashMap::new();
         for (i, row) in rows.iter().enumerate() {
             let core = row.core_id.to_core().ok_or_else(|| {
-                FormatError::record(
-                    self.path,
-                    "tasks",
-                    i,
-                    format!(
-                        "core_id: expected a core index below {}",
-                        crate::record::MAX_CORES
-                    ),
-                )
+                FormatError::record(self.path, "tasks", i, Int::core_id_expected())
             })?;
             let ty = CoreType::parse(&row.core_type).ok_or_else(|| {
                 FormatError::record(

@@ -274,10 +274,6 @@ fn task_id_opt(v: Option<Int>) -> Option<TaskId> {
     v.filter(|t| t.0 != u64::MAX).map(|t| TaskId(t.0))
 }
 
-fn core_id_error() -> String {
-    format!("core_id: expected a core index below {MAX_CORES}")
-}
-
 fn aicore_rows(doc: &Doc, path: &Path) -> Result<Vec<CoreRow>, FormatError> {
     let rows = doc.aicore_tasks.as_deref().unwrap_or_default();
     let mut out = Vec::with_capacity(rows.len());
@@ -290,7 +286,9 @@ fn aicore_rows(doc: &Doc, path: &Path) -> Result<Vec<CoreRow>, FormatError> {
             )));
         }
         out.push(CoreRow {
-            core: row[0].to_core().ok_or_else(|| bad(&core_id_error()))?,
+            core: row[0]
+                .to_core()
+                .ok_or_else(|| bad(&Int::core_id_expected()))?,
             token: row[1].0,
             reg: row[2]
                 .to_u32()
@@ -315,7 +313,9 @@ fn aicpu_rows(doc: &Doc, path: &Path) -> Result<Vec<CpuRow>, FormatError> {
             )));
         }
         out.push(CpuRow {
-            core: row[0].to_core().ok_or_else(|| bad(&core_id_error()))?,
+            core: row[0]
+                .to_core()
+                .ok_or_else(|| bad(&Int::core_id_expected()))?,
             reg: row[1]
                 .to_u32()
                 .ok_or_else(|| bad("reg_task_id: expected a u32"))?,
