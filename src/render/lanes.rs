@@ -152,9 +152,10 @@ fn bar_label(store: &TraceStore, t: &TaskRecord) -> String {
     format!("{} {}", store.func_label(t.func_id), t.task_id)
 }
 
-/// Fills a bar's columns with its style and as much of the label as fits
-/// (starting at the first visible column, so a bar that began off screen
-/// still says what it is). Bars under three columns are solid blocks.
+/// Fills a bar's columns with its style and the label if it fits, else the
+/// function name (cut if need be), starting at the first visible column so
+/// a bar that began off screen still says what it is. Bars under three
+/// columns are solid blocks.
 fn paint_bar(out: &mut [Glyph], p: Placed, label: &str, style: Style, covered: &mut [bool]) {
     let w = out.len() as i64;
     let (a, b) = (p.col0.max(0), p.col1.min(w));
@@ -174,7 +175,15 @@ fn paint_bar(out: &mut [Glyph], p: Placed, label: &str, style: Style, covered: &
         }
         return;
     }
-    let mut chars = label.chars();
+    // A task id cut short ("QK t") reads as a different task: when the
+    // whole label does not fit, show the function name alone.
+    let room = (b - a) as usize;
+    let shown = if label.chars().count() <= room {
+        label
+    } else {
+        label.split(' ').next().unwrap_or(label)
+    };
+    let mut chars = shown.chars();
     for col in a..b {
         out[col as usize] = (chars.next().unwrap_or(' '), style);
         covered[col as usize] = true;
