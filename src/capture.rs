@@ -4,4 +4,5 @@
 pub mod accounting;
 pub mod channel;
 pub mod formats;
+pub mod load;
 pub mod thread;

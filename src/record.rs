@@ -556,6 +556,25 @@ impl RoundSummary {
     }
 }
 
+/// Receives tasks one at a time as a reader makes them: a `Vec` for a
+/// [`Capture`], or a trace store's bulk builder, which puts them straight
+/// into its columns (a million tasks never exist as records at once).
+pub trait TaskSink {
+    /// Before the first task: at most `per_core[c]` tasks will come for core
+    /// `c` (a sizing hint).
+    fn begin(&mut self, _per_core: &[u32]) {}
+    fn task(&mut self, t: TaskRecord);
+}
+
+impl TaskSink for Vec<TaskRecord> {
+    fn begin(&mut self, per_core: &[u32]) {
+        self.reserve(per_core.iter().map(|&n| n as usize).sum());
+    }
+    fn task(&mut self, t: TaskRecord) {
+        self.push(t);
+    }
+}
+
 /// A whole capture in normalised form: what readers produce and writers
 /// consume (spec §2.6). Order of each vector is the order of the source.
 #[derive(Debug, Clone, PartialEq, Eq)]

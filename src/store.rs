@@ -35,6 +35,7 @@ pub mod stats;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+pub use ingest::TaskLoader;
 pub use phases::{PhaseDetail, PhaseSpan};
 pub use query::CellNs;
 
@@ -170,6 +171,24 @@ impl TraceStore {
     /// The runtime's own level number when the source said so (kept for export).
     pub fn runtime_level(&self) -> Option<u8> {
         self.runtime_level
+    }
+
+    /// Replaces what the store says of the device (a file's description is
+    /// complete only once its sibling files are read).
+    pub fn set_info(&mut self, info: DeviceInfo, flags: DfxFlags) {
+        self.info = info;
+        self.flags = flags;
+    }
+
+    /// Tasks per function id over every live row.
+    pub fn func_rows(&self) -> BTreeMap<i32, u64> {
+        let mut out = BTreeMap::new();
+        for lane in self.cores.values() {
+            for (func, _, rows) in lane.by_func.per_key(&lane.iv, None) {
+                *out.entry(func).or_insert(0) += rows;
+            }
+        }
+        out
     }
 
     pub fn set_runtime_level(&mut self, level: Option<u8>) {

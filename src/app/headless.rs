@@ -397,10 +397,11 @@ pub fn convert(args: &ConvertArgs, err: &mut dyn Write) -> anyhow::Result<()> {
 
 /// `swimtop stats FILE`.
 pub fn stats(args: &StatsArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
-    let capture = read_reporting(&args.file, &args.siblings, false, err)?;
-    let flags = capture.flags;
-    let mut store = TraceStore::new(capture.info.clone(), flags);
-    store.ingest(capture.into_records());
+    let (store, read) =
+        crate::capture::load::load_store(&args.file, &read_options(&args.siblings, None))?;
+    for m in read.messages() {
+        writeln!(err, "swimtop: {}: {m}", args.file.display())?;
+    }
     let stats = store.stats(None);
     if args.json {
         stats_json(&args.file, &store, &stats, out)

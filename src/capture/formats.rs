@@ -12,13 +12,14 @@ pub mod legacy_json;
 pub mod name_map;
 pub mod perfetto;
 pub mod raw;
+pub mod stream;
 
 mod atomic;
 mod error;
 mod info;
 mod json;
 pub mod progress;
-mod siblings;
+pub(crate) mod siblings;
 mod stats;
 
 use std::fmt;
@@ -111,10 +112,11 @@ pub fn read_capture_with(
     })?;
     let (mut capture, mut stats) = parse_capture_with(&bytes, path, progress)?;
     drop(bytes);
+    let found = siblings::find(path, opts, &mut stats)?;
     if let Some(p) = progress {
         p.set(progress::Stage::Resolving, 0, 0);
     }
-    siblings::apply(&mut capture, path, opts, &mut stats)?;
+    siblings::apply_found(&mut capture, found, &mut stats);
     stats.notes = siblings::notes(&capture);
     if let Some(p) = progress {
         p.set(progress::Stage::Done, 0, 0);

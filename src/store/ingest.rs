@@ -8,8 +8,12 @@ use super::index::Loc;
 use super::lanes::TaskRow;
 use super::phases::{PhaseDetail, PhaseSpan};
 use crate::record::{
-    Ns, OrchPhaseRecord, PhaseRole, Record, RoundSummary, SchedPhaseRecord, TaskRecord,
+    Ns, OrchPhaseRecord, PhaseRole, Record, RoundSummary, SchedPhaseRecord, TaskRecord, TaskSink,
 };
+
+/// A lane being loaded merges its queue once this many rows wait: the
+/// queue holds 88-byte rows, the columns about half that.
+const LOAD_FLUSH_ROWS: usize = 8192;
 
 /// Lanes that received rows in the current batch.
 #[derive(Default)]
@@ -31,7 +35,9 @@ impl TraceStore {
             self.ingested += 1;
             *self.round_records.entry(record.round()).or_insert(0) += 1;
             match record {
-                Record::Task(t) => self.queue_task(&t, seq, &mut touched),
+                Record::Task(t) => {
+                    self.queue_task(&t, seq, &mut touched);
+                }
                 Record::Fanout(f) => self.edges.add(&f, seq),
                 Record::SchedPhase(p) => self.queue_sched(&p, seq, &mut touched),
                 Record::OrchPhase(p) => self.queue_orch(&p, seq, &mut touched),
@@ -65,6 +71,17 @@ impl TraceStore {
         self.enforce_retention();
     }
 
+    /// Takes a whole capture's tasks one by one, as a reader joins them (see
+    /// [`TaskSink`]): the same rows, sequence numbers and indexes as
+    /// [`TraceStore::ingest`] of the same tasks in the same order, without
+    /// a record list in between. Call [`TaskLoader::finish`] at the end.
+    pub fn into_loader(self) -> TaskLoader {
+        TaskLoader {
+            store: self,
+            touched: Touched::default(),
+        }
+    }
+
     /// Records a finished round (replacing an earlier summary of the same
     /// round) and applies the retention limit.
     pub fn round_done(&mut self, summary: &RoundSummary) {
@@ -85,7 +102,8 @@ impl TraceStore {
         });
     }
 
-    fn queue_task(&mut self, t: &TaskRecord, seq: u64, touched: &mut Touched) {
+    /// Returns the task's lane queue length.
+    fn queue_task(&mut self, t: &TaskRecord, seq: u64, touched: &mut Touched) -> usize {
         let (row, repaired) = TaskRow::from_record(t, seq);
         if repaired {
             self.repaired += 1;
@@ -105,6 +123,7 @@ impl TraceStore {
             touched.cores.push(t.core_id);
         }
         lane.queue(row);
+        lane.pending_len()
     }
 
     fn queue_sched(&mut self, p: &SchedPhaseRecord, seq: u64, touched: &mut Touched) {
@@ -158,6 +177,56 @@ impl TraceStore {
         } else {
             end
         }
+    }
+}
+
+/// See [`TraceStore::into_loader`].
+pub struct TaskLoader {
+    store: TraceStore,
+    touched: Touched,
+}
+
+impl TaskSink for TaskLoader {
+    fn begin(&mut self, per_core: &[u32]) {
+        let mut all = 0;
+        for (core, &n) in per_core.iter().enumerate() {
+            if n > 0 {
+                let core = u32::try_from(core).unwrap_or(u32::MAX);
+                self.store
+                    .cores
+                    .entry(core)
+                    .or_default()
+                    .reserve(n as usize);
+                all += n as usize;
+            }
+        }
+        self.store.index.reserve_sorted(all);
+    }
+
+    fn task(&mut self, t: TaskRecord) {
+        let s = &mut self.store;
+        let seq = s.next_seq;
+        s.next_seq += 1;
+        s.ingested += 1;
+        *s.round_records.entry(t.round).or_insert(0) += 1;
+        if s.queue_task(&t, seq, &mut self.touched) >= LOAD_FLUSH_ROWS
+            && let Some(lane) = s.cores.get_mut(&t.core_id)
+        {
+            lane.flush();
+        }
+    }
+}
+
+impl TaskLoader {
+    /// Merges what is still queued and applies the retention limit.
+    pub fn finish(mut self) -> TraceStore {
+        for core in self.touched.cores {
+            if let Some(lane) = self.store.cores.get_mut(&core) {
+                lane.flush();
+            }
+        }
+        self.store.enforce_retention();
+        self.store
     }
 }
 

@@ -225,6 +225,14 @@ impl Intervals {
         self.stale = true;
     }
 
+    /// Room for `n` more rows.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.start.reserve_exact(n);
+        self.end.reserve_exact(n);
+        self.pre_start.reserve_exact(n);
+        self.pre_end.reserve_exact(n);
+    }
+
     /// Keeps the first `len` rows.
     pub(crate) fn truncate(&mut self, len: usize) {
         if len >= self.start.len() {

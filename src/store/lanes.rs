@@ -222,6 +222,25 @@ impl CoreLane {
         !self.pending.is_empty()
     }
 
+    pub(crate) fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Room for `n` more rows in every column (a file being loaded knows
+    /// its rows per core): no doubling, no slack.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.iv.reserve(n);
+        self.dispatch.reserve_exact(n);
+        self.finish.reserve_exact(n);
+        self.receive.reserve_exact(n);
+        self.bits.reserve_exact(n);
+        self.task_id.reserve_exact(n);
+        self.func.reserve_exact(n);
+        self.reg.reserve_exact(n);
+        self.round.reserve_exact(n);
+        self.seq.reserve_exact(n);
+    }
+
     /// Merges queued rows into the columns and seals the indexes.
     pub(crate) fn flush(&mut self) {
         let new = std::mem::take(&mut self.pending);

@@ -4,9 +4,13 @@
 
 mod doc;
 mod read;
+mod rows;
 mod write;
 
-pub use read::{parse, parse_with_progress, parse_with_stats, read};
+pub use read::{
+    Commit, Streamed, parse, parse_with_progress, parse_with_stats, read, starts_like_raw, stream,
+    stream_file,
+};
 pub use write::write;
 
 /// When a capture's clock starts at 0 (a relative-time source such as the

@@ -1,31 +1,11 @@
-//! The raw document as serde sees it. Unknown keys are ignored: the
-//! host_build_graph variant adds `host_orchestrator_phases`,
-//! `host_device_uploads` and several metadata keys, and 2026-06/07 files
-//! carry `local_at_*` on scheduler records.
+//! The parts of a raw document serde reads (everything but the task rows,
+//! which the streaming reader parses itself). Unknown keys are ignored: the
+//! host_build_graph variant adds several metadata keys, and 2026-06/07
+//! files carry `local_at_*` on scheduler records.
 
 use serde::Deserialize;
 
 use crate::capture::formats::json::Int;
-
-#[derive(Debug, Deserialize)]
-pub struct Doc {
-    #[serde(default)]
-    pub metadata: Option<Metadata>,
-    #[serde(default)]
-    pub aicore_tasks: Option<Vec<Vec<Int>>>,
-    #[serde(default)]
-    pub aicpu_tasks: Option<Vec<Vec<Int>>>,
-    #[serde(default)]
-    pub aicpu_scheduler_phases: Option<Vec<Vec<SchedRow>>>,
-    #[serde(default)]
-    pub aicpu_orchestrator_phases: Option<Vec<Vec<OrchRow>>>,
-    /// host_build_graph: submits timed on the host clock (ns).
-    #[serde(default)]
-    pub host_orchestrator_phases: Option<Vec<Vec<HostRow>>>,
-    /// host_build_graph: host → device uploads (host ns).
-    #[serde(default)]
-    pub host_device_uploads: Option<Vec<UploadRow>>,
-}
 
 #[derive(Debug, Deserialize)]
 pub struct HostRow {

@@ -1,22 +1,30 @@
 //! Reads R-G / R-H raw files and performs the AICore ↔ AICPU join exactly as
 //! spec §5.4 describes the upstream reader.
+//!
+//! The document is streamed: the task rows are parsed straight into columns
+//! and never exist as JSON values, the rest (metadata, phases, host records)
+//! goes through serde one key at a time. Joined tasks are handed to a
+//! [`TaskSink`] in the order the spec fixes (by task id, ties in AICPU-row
+//! order), so a trace store can take them without a task list in between.
 
-use crate::capture::formats::progress::{Progress, decode};
-use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 
-use crate::capture::formats::detect::{self, Family, Generation};
+use crate::capture::formats::detect::{self, Generation};
 use crate::capture::formats::error::FormatError;
 use crate::capture::formats::info;
 use crate::capture::formats::json::{Int, cycles_to_ns};
+use crate::capture::formats::progress::Progress;
 use crate::capture::formats::stats::ReadStats;
+use crate::capture::formats::stream::Stream;
 use crate::dfx::Level;
 use crate::record::{
-    Capture, CoreType, DeviceInfo, HOST_ORCH_LANE, MAX_CORES, OrchPhase, OrchPhaseRecord,
-    SchedPhase, SchedPhaseRecord, TaskId, TaskRecord,
+    Capture, CoreType, DeviceInfo, HOST_ORCH_LANE, MAX_CORES, Ns, OrchPhase, OrchPhaseRecord,
+    SchedPhase, SchedPhaseRecord, TaskId, TaskRecord, TaskSink,
 };
 
-use super::doc::{Doc, Metadata};
+use super::doc::{HostRow, Metadata, OrchRow, SchedRow, UploadRow};
+use super::rows::{self, CoreRows, CpuRows, JoinIndex};
 
 pub fn read(path: &Path) -> Result<Capture, FormatError> {
     parse(&FormatError::read_file(path)?, path)
@@ -36,50 +44,203 @@ pub fn parse_with_progress(
     path: &Path,
     progress: Option<&Progress>,
 ) -> Result<(Capture, ReadStats), FormatError> {
-    let top = detect::scan(bytes, path)?;
-    let (generation, key, value) = match detect::family(&top) {
-        Family::Raw(Generation::RawG) => {
-            (Generation::RawG, "l2_swimlane_level", top.l2_swimlane_level)
+    let mut tasks = Vec::new();
+    let total = bytes.len() as u64;
+    match stream(bytes, path, progress, total, &mut tasks, Commit::Raw)? {
+        Streamed::Read(mut capture, stats) => {
+            capture.tasks = tasks;
+            Ok((*capture, stats))
         }
-        Family::Raw(g) => (g, "chip_swimlane_level", top.chip_swimlane_level),
-        _ => {
-            return Err(FormatError::not_a_capture(
+        Streamed::NotRaw => Err(FormatError::not_a_capture(
+            path,
+            "expected a raw capture (chip_swimlane_level, or l2_swimlane_level with aicore_tasks)",
+        )),
+    }
+}
+
+/// What [`stream`] found.
+#[derive(Debug)]
+pub enum Streamed {
+    /// A raw capture; its tasks went to the sink (`tasks` is empty).
+    Read(Box<Capture>, ReadStats),
+    /// Not a raw capture (another generation, or not a capture at all):
+    /// nothing went to the sink.
+    NotRaw,
+}
+
+/// Whether the caller already knows the document is a raw capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commit {
+    /// Detection said so: every problem is an error of this file.
+    Raw,
+    /// Trying: a document that turns out not to be raw (before anything
+    /// raw was seen, even a broken one) is [`Streamed::NotRaw`], for the
+    /// general reader to say what it is.
+    Sniff,
+}
+
+/// Reads a raw capture from `src`, giving its tasks to `sink`.
+pub fn stream<R: Read>(
+    src: R,
+    path: &Path,
+    progress: Option<&Progress>,
+    total: u64,
+    sink: &mut dyn TaskSink,
+    commit: Commit,
+) -> Result<Streamed, FormatError> {
+    let mut s = Stream::new(src, path, progress, total);
+    let mut parts = Parts::default();
+    match walk(&mut s, &mut parts) {
+        Ok(()) => {}
+        Err(_) if commit == Commit::Sniff && !parts.looks_raw() => return Ok(Streamed::NotRaw),
+        Err(e) => return Err(e),
+    }
+    let Some((generation, key, value)) = parts.family() else {
+        return match commit {
+            Commit::Sniff => Ok(Streamed::NotRaw),
+            Commit::Raw => Err(FormatError::not_a_capture(
                 path,
                 "expected a raw capture (chip_swimlane_level, or l2_swimlane_level with aicore_tasks)",
-            ));
-        }
+            )),
+        };
     };
     let level = detect::level_key(value.as_ref(), key, path)?;
-    let doc: Doc = decode(bytes, path, progress)?;
     let mut stats = ReadStats {
         generation: Some(generation),
         ..ReadStats::default()
     };
-    let capture = build(&doc, level, path, &mut stats)?;
-    Ok((capture, stats))
+    let capture = build(parts, level, path, &mut stats, sink)?;
+    Ok(Streamed::Read(Box::new(capture), stats))
 }
 
-/// One `aicore_tasks` row, validated.
-struct CoreRow {
-    core: u32,
-    token: u64,
-    reg: u32,
-    start: u64,
-    end: u64,
-    /// `receive_to_start_cycles`; absent in 5-column rows (before 2026-06-22).
-    r2s: Option<u64>,
+/// A raw capture file read through a buffer (the file is never held whole).
+pub fn stream_file(
+    path: &Path,
+    progress: Option<&Progress>,
+    sink: &mut dyn TaskSink,
+) -> Result<Streamed, FormatError> {
+    let read_err = |source| FormatError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    stream(file, path, progress, total, sink, Commit::Sniff)
 }
 
-/// One `aicpu_tasks` row, validated.
-struct CpuRow {
-    core: u32,
-    reg: u32,
-    dispatch: u64,
-    finish: u64,
+/// A cheap look at a file's first key: true when it is one a raw capture
+/// starts with (the writers put the level key first, some tools
+/// `metadata`). Says whether [`stream_file`] is worth trying first.
+pub fn starts_like_raw(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut s = Stream::new(file, path, None, 0);
+    if s.expect(b'{', "{").is_err() {
+        return false;
+    }
+    matches!(
+        s.key().as_deref(),
+        Ok("chip_swimlane_level"
+            | "l2_swimlane_level"
+            | "metadata"
+            | "aicore_tasks"
+            | "aicpu_tasks")
+    )
 }
 
-fn build(doc: &Doc, level: u8, path: &Path, stats: &mut ReadStats) -> Result<Capture, FormatError> {
-    let meta = doc.metadata.as_ref().ok_or_else(|| {
+/// The top-level keys, as read.
+#[derive(Default)]
+struct Parts {
+    chip_level: Option<Option<serde_json::Value>>,
+    l2_level: Option<Option<serde_json::Value>>,
+    metadata: Option<Option<Metadata>>,
+    core: Option<CoreRows>,
+    cpu: Option<CpuRows>,
+    sched: Option<Option<Vec<Vec<SchedRow>>>>,
+    orch: Option<Option<Vec<Vec<OrchRow>>>>,
+    /// host_build_graph: submits timed on the host clock (ns).
+    host: Option<Option<Vec<Vec<HostRow>>>>,
+    /// host_build_graph: host → device uploads (host ns).
+    uploads: Option<Option<Vec<UploadRow>>>,
+    /// A key only another family has (`tasks`, `traceEvents`, …).
+    foreign: bool,
+}
+
+impl Parts {
+    /// Something only a raw capture has was seen.
+    fn looks_raw(&self) -> bool {
+        self.chip_level.is_some() || self.core.is_some()
+    }
+
+    /// The generation and its level key, as spec §1.2 decides it.
+    fn family(&self) -> Option<(Generation, &'static str, Option<serde_json::Value>)> {
+        if let Some(v) = &self.chip_level {
+            Some((Generation::RawH, "chip_swimlane_level", v.clone()))
+        } else if let (Some(v), Some(_)) = (&self.l2_level, &self.core) {
+            Some((Generation::RawG, "l2_swimlane_level", v.clone()))
+        } else {
+            None
+        }
+    }
+}
+
+/// Reads the top-level object into `parts`.
+fn walk<R: Read>(s: &mut Stream<'_, R>, parts: &mut Parts) -> Result<(), FormatError> {
+    let path = s.path();
+    s.expect(b'{', "'{' (a raw capture is a JSON object)")?;
+    if !s.empty(b'}')? {
+        loop {
+            let key = s.key()?;
+            fn once<T>(
+                slot: &mut Option<T>,
+                key: &str,
+                path: &Path,
+                read: impl FnOnce() -> Result<T, FormatError>,
+            ) -> Result<(), FormatError> {
+                if slot.is_some() {
+                    return Err(FormatError::key(path, key, "appears twice"));
+                }
+                *slot = Some(read()?);
+                Ok(())
+            }
+            match key.as_str() {
+                "chip_swimlane_level" => once(&mut parts.chip_level, &key, path, || s.value())?,
+                "l2_swimlane_level" => once(&mut parts.l2_level, &key, path, || s.value())?,
+                "metadata" => once(&mut parts.metadata, &key, path, || s.value())?,
+                "aicore_tasks" => once(&mut parts.core, &key, path, || rows::read_core(s))?,
+                "aicpu_tasks" => once(&mut parts.cpu, &key, path, || rows::read_cpu(s))?,
+                "aicpu_scheduler_phases" => once(&mut parts.sched, &key, path, || s.value())?,
+                "aicpu_orchestrator_phases" => once(&mut parts.orch, &key, path, || s.value())?,
+                "host_orchestrator_phases" => once(&mut parts.host, &key, path, || s.value())?,
+                "host_device_uploads" => once(&mut parts.uploads, &key, path, || s.value())?,
+                other => {
+                    if matches!(other, "tasks" | "version" | "l2_perf_level" | "traceEvents")
+                        && !parts.looks_raw()
+                    {
+                        // Another family: let the general reader have it.
+                        parts.foreign = true;
+                        return Err(s.error("not a raw capture"));
+                    }
+                    s.skip_value()?;
+                }
+            }
+            if !s.more(b'}', "',' or '}' after a value")? {
+                break;
+            }
+        }
+    }
+    s.finish()
+}
+
+fn build(
+    parts: Parts,
+    level: u8,
+    path: &Path,
+    stats: &mut ReadStats,
+    sink: &mut dyn TaskSink,
+) -> Result<Capture, FormatError> {
+    let meta = parts.metadata.flatten().ok_or_else(|| {
         FormatError::key(path, "metadata", "expected an object with clock_freq_hz")
     })?;
     let clock = meta
@@ -93,12 +254,13 @@ fn build(doc: &Doc, level: u8, path: &Path, stats: &mut ReadStats) -> Result<Cap
                 "expected a positive integer",
             )
         })?;
-    let core_rows = aicore_rows(doc, path)?;
-    let cpu_rows = aicpu_rows(doc, path)?;
-    let mut info = device_info(doc, meta, path, &core_rows)?;
+    let core_rows = parts.core.unwrap_or_default();
+    let cpu_rows = parts.cpu.unwrap_or_default();
+    let sched = parts.sched.flatten().unwrap_or_default();
+    let orch = parts.orch.flatten().unwrap_or_default();
+    let mut info = device_info(&sched, &meta, path, core_rows.cores_used())?;
     info.clock_hz = clock;
     let ns = |c: u64| cycles_to_ns(c, clock);
-    let stamp = |c: u64| (c != 0).then(|| ns(c));
 
     let flags = Level::from_chip_swimlane_level(u64::from(level))
         .map_err(|e| FormatError::key(path, "level", e.to_string()))?
@@ -106,43 +268,18 @@ fn build(doc: &Doc, level: u8, path: &Path, stats: &mut ReadStats) -> Result<Cap
     let mut capture = Capture::new(info, flags);
     capture.runtime_level = Some(level);
 
-    let types = capture.info.core_types.clone();
-    // device_info covers every core a row names; `aiv` is upstream's default.
-    let core_type = |core: u32| types.get(core as usize).copied().unwrap_or(CoreType::Aiv);
-    let task = |a: &CoreRow, dispatch: Option<u64>, finish: Option<u64>| TaskRecord {
-        round: 0,
-        task_id: TaskId(a.token),
-        func_id: -1,
-        core_id: a.core,
-        core_type: core_type(a.core),
-        reg_task_id: a.reg,
-        receive_ns: a.r2s.map(|d| ns(a.start.saturating_sub(d))),
-        start_ns: ns(a.start),
-        end_ns: ns(a.end),
-        dispatch_ns: dispatch,
-        finish_ns: finish,
-    };
-    let mut tasks = Vec::new();
-    if !cpu_rows.is_empty() {
-        // Later duplicates of a key win, as in the upstream dict.
-        let by_key: HashMap<(u32, u32), &CoreRow> =
-            core_rows.iter().map(|r| ((r.core, r.reg), r)).collect();
-        for c in &cpu_rows {
-            match by_key.get(&(c.core, c.reg)) {
-                Some(a) => tasks.push(task(a, stamp(c.dispatch), stamp(c.finish))),
-                None => stats.unmatched_aicpu_rows += 1,
-            }
-        }
-    } else if level == 1 {
-        tasks.extend(core_rows.iter().map(|a| task(a, None, None)));
-    }
-    let before = tasks.len();
-    tasks.retain(|t| t.end_ns >= t.start_ns);
-    stats.dropped_rows += before - tasks.len();
-    tasks.sort_by_key(|t| t.task_id); // stable: ties keep AICPU-row order
-    capture.tasks = tasks;
+    let device_start = emit_tasks(
+        &core_rows,
+        &cpu_rows,
+        level,
+        &capture.info.core_types,
+        clock,
+        stats,
+        sink,
+    );
+    drop((core_rows, cpu_rows));
 
-    for (t, list) in doc.aicpu_scheduler_phases.iter().flatten().enumerate() {
+    for (t, list) in sched.iter().enumerate() {
         for r in list {
             let (start, end) = (cyc(r.start_cycles), cyc(r.end_cycles));
             if end < start {
@@ -166,7 +303,7 @@ fn build(doc: &Doc, level: u8, path: &Path, stats: &mut ReadStats) -> Result<Cap
             });
         }
     }
-    for (t, list) in doc.aicpu_orchestrator_phases.iter().flatten().enumerate() {
+    for (t, list) in orch.iter().enumerate() {
         for r in list {
             let (start, end) = (cyc(r.start_cycles), cyc(r.end_cycles));
             if end < start {
@@ -184,8 +321,98 @@ fn build(doc: &Doc, level: u8, path: &Path, stats: &mut ReadStats) -> Result<Cap
             });
         }
     }
-    host_records(doc, &mut capture, stats);
+    let device_start = capture
+        .sched_phases
+        .iter()
+        .map(|p| p.start_ns)
+        .chain(device_start)
+        .min();
+    host_records(
+        parts.host.flatten().unwrap_or_default(),
+        parts.uploads.flatten().unwrap_or_default(),
+        device_start,
+        &mut capture,
+        stats,
+    );
     Ok(capture)
+}
+
+/// Joins the rows and gives the tasks to `sink` sorted by task id (stable:
+/// ties keep AICPU-row order), the order spec §5.4 fixes. Returns the
+/// earliest receive/start/dispatch (where the device's record begins).
+fn emit_tasks(
+    core: &CoreRows,
+    cpu: &CpuRows,
+    level: u8,
+    types: &[CoreType],
+    clock: u64,
+    stats: &mut ReadStats,
+    sink: &mut dyn TaskSink,
+) -> Option<Ns> {
+    let ns = |c: u64| cycles_to_ns(c, clock);
+    let stamp = |c: u64| (c != 0).then(|| ns(c));
+    // device_info covers every core a row names; `aiv` is upstream's default.
+    let core_type = |core: u32| types.get(core as usize).copied().unwrap_or(CoreType::Aiv);
+    // (task id, AICore row, AICPU row) of every task kept, then sorted.
+    let mut order: Vec<(u64, u32, u32)> = Vec::new();
+    let keep = |j: usize| core.end[j] >= core.start[j];
+    if cpu.len() > 0 {
+        let index = JoinIndex::new(core);
+        order.reserve(cpu.len());
+        for i in 0..cpu.len() {
+            match index.get(cpu.core[i], cpu.reg[i]) {
+                Some(j) if keep(j) => order.push((core.token[j], j as u32, i as u32)),
+                Some(_) => stats.dropped_rows += 1,
+                None => stats.unmatched_aicpu_rows += 1,
+            }
+        }
+    } else if level == 1 {
+        order.reserve(core.len());
+        for j in 0..core.len() {
+            if keep(j) {
+                order.push((core.token[j], j as u32, j as u32));
+            } else {
+                stats.dropped_rows += 1;
+            }
+        }
+    }
+    // Unique third fields make the unstable sort stable by (id, row).
+    order.sort_unstable();
+    let mut per_core = vec![0u32; core.cores_used()];
+    for &(_, j, _) in &order {
+        per_core[core.core[j as usize] as usize] += 1;
+    }
+    sink.begin(&per_core);
+    let mut first: Option<Ns> = None;
+    for (token, j, i) in order {
+        let (j, i) = (j as usize, i as usize);
+        let (dispatch, finish) = if cpu.len() > 0 {
+            (stamp(cpu.dispatch[i]), stamp(cpu.finish[i]))
+        } else {
+            (None, None)
+        };
+        let start = core.start[j];
+        let t = TaskRecord {
+            round: 0,
+            task_id: TaskId(token),
+            func_id: -1,
+            core_id: core.core[j],
+            core_type: core_type(core.core[j]),
+            reg_task_id: core.reg[j],
+            receive_ns: core.has_r2s[j].then(|| ns(start.saturating_sub(core.r2s[j]))),
+            start_ns: ns(start),
+            end_ns: ns(core.end[j]),
+            dispatch_ns: dispatch,
+            finish_ns: finish,
+        };
+        let lo = t
+            .receive_ns
+            .unwrap_or(t.start_ns)
+            .min(t.dispatch_ns.unwrap_or(u64::MAX));
+        first = Some(first.map_or(lo, |f| f.min(lo)));
+        sink.task(t);
+    }
+    first
 }
 
 /// host_build_graph: the host's submits and uploads on their own lanes.
@@ -194,9 +421,15 @@ fn build(doc: &Doc, level: u8, path: &Path, stats: &mut ReadStats) -> Result<Cap
 /// the device's first record starts, its own spacing kept, since host
 /// orchestration precedes the device. Said as a warning so nobody reads a
 /// cross-domain gap off the screen.
-fn host_records(doc: &Doc, capture: &mut Capture, stats: &mut ReadStats) {
+fn host_records(
+    host: Vec<Vec<HostRow>>,
+    uploads: Vec<UploadRow>,
+    device_start: Option<Ns>,
+    capture: &mut Capture,
+    stats: &mut ReadStats,
+) {
     let mut rows: Vec<(u16, OrchPhase, u64, u64, u32, Option<TaskId>)> = Vec::new();
-    for (i, list) in doc.host_orchestrator_phases.iter().flatten().enumerate() {
+    for (i, list) in host.iter().enumerate() {
         let lane =
             HOST_ORCH_LANE.saturating_add(u16::try_from(i).unwrap_or(u16::MAX - HOST_ORCH_LANE));
         for r in list {
@@ -210,7 +443,7 @@ fn host_records(doc: &Doc, capture: &mut Capture, stats: &mut ReadStats) {
             ));
         }
     }
-    for r in doc.host_device_uploads.iter().flatten() {
+    for r in &uploads {
         let name = format!("host_{}", r.phase.as_deref().unwrap_or("upload"));
         rows.push((
             HOST_ORCH_LANE,
@@ -231,17 +464,7 @@ fn host_records(doc: &Doc, capture: &mut Capture, stats: &mut ReadStats) {
     let Some(host_end) = rows.iter().map(|r| r.3).max() else {
         return;
     };
-    let device_start = capture
-        .tasks
-        .iter()
-        .map(|t| {
-            t.receive_ns
-                .unwrap_or(t.start_ns)
-                .min(t.dispatch_ns.unwrap_or(u64::MAX))
-        })
-        .chain(capture.sched_phases.iter().map(|p| p.start_ns))
-        .min()
-        .unwrap_or(host_end);
+    let device_start = device_start.unwrap_or(host_end);
     for (thread, kind, start, end, submit_idx, task_id) in rows {
         let place = |h: u64| device_start.saturating_sub(host_end - h);
         capture.orch_phases.push(OrchPhaseRecord {
@@ -274,63 +497,11 @@ fn task_id_opt(v: Option<Int>) -> Option<TaskId> {
     v.filter(|t| t.0 != u64::MAX).map(|t| TaskId(t.0))
 }
 
-fn aicore_rows(doc: &Doc, path: &Path) -> Result<Vec<CoreRow>, FormatError> {
-    let rows = doc.aicore_tasks.as_deref().unwrap_or_default();
-    let mut out = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        let bad = |what: &str| FormatError::record(path, "aicore_tasks", i, what);
-        if row.len() != 5 && row.len() != 6 {
-            return Err(bad(&format!(
-                "expected 5 or 6 columns [core_id, task_id, reg_task_id, start_cycles, end_cycles, receive_to_start_cycles], found {}",
-                row.len()
-            )));
-        }
-        out.push(CoreRow {
-            core: row[0]
-                .to_core()
-                .ok_or_else(|| bad(&Int::core_id_expected()))?,
-            token: row[1].0,
-            reg: row[2]
-                .to_u32()
-                .ok_or_else(|| bad("reg_task_id: expected a u32"))?,
-            start: row[3].0,
-            end: row[4].0,
-            r2s: row.get(5).map(|d| d.0),
-        });
-    }
-    Ok(out)
-}
-
-fn aicpu_rows(doc: &Doc, path: &Path) -> Result<Vec<CpuRow>, FormatError> {
-    let rows = doc.aicpu_tasks.as_deref().unwrap_or_default();
-    let mut out = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        let bad = |what: &str| FormatError::record(path, "aicpu_tasks", i, what);
-        if row.len() != 4 {
-            return Err(bad(&format!(
-                "expected 4 columns [core_id, reg_task_id, dispatch_cycles, finish_cycles], found {}",
-                row.len()
-            )));
-        }
-        out.push(CpuRow {
-            core: row[0]
-                .to_core()
-                .ok_or_else(|| bad(&Int::core_id_expected()))?,
-            reg: row[1]
-                .to_u32()
-                .ok_or_else(|| bad("reg_task_id: expected a u32"))?,
-            dispatch: row[2].0,
-            finish: row[3].0,
-        });
-    }
-    Ok(out)
-}
-
 fn device_info(
-    doc: &Doc,
+    sched: &[Vec<SchedRow>],
     meta: &Metadata,
     path: &Path,
-    rows: &[CoreRow],
+    used: usize,
 ) -> Result<DeviceInfo, FormatError> {
     let mut di = info::empty(path);
     let mut types = Vec::new();
@@ -353,7 +524,6 @@ fn device_info(
             )
         })?,
     };
-    let used = rows.iter().map(|r| r.core as usize + 1).max().unwrap_or(0);
     types.resize(declared.max(types.len()).max(used), CoreType::Aiv);
     di.core_types = types;
     di.core_to_thread = info::core_to_thread(
@@ -361,11 +531,10 @@ fn device_info(
         path,
         "metadata.core_to_thread",
     )?;
+    // The file has one list per AICPU thread the platform allows (a2a3: 4).
+    let lists = sched.len();
     // Schedulers: the lists that hold records, or the threads cores map to.
-    let by_lists = doc
-        .aicpu_scheduler_phases
-        .as_deref()
-        .unwrap_or_default()
+    let by_lists = sched
         .iter()
         .rposition(|l| !l.is_empty())
         .map_or(0, |i| i + 1);
@@ -376,8 +545,6 @@ fn device_info(
         .max()
         .map_or(0, |m| (m + 1).max(0) as usize); // m < MAX_AICPU_THREADS
     let sched = by_lists.max(by_map);
-    // The file has one list per AICPU thread the platform allows (a2a3: 4).
-    let lists = doc.aicpu_scheduler_phases.as_ref().map_or(0, Vec::len);
     di.aicpu_threads = info::thread_index(4usize.max(sched + 1).max(lists));
     di.sched_threads = if sched == 0 {
         di.aicpu_threads - 1
