@@ -36,10 +36,21 @@ enum Locs {
 
 /// A list entry; `core == GONE` marks a removed one.
 #[derive(Debug, Clone, Copy)]
-struct Sorted {
-    id: TaskId,
-    core: u32,
-    start: Ns,
+pub(crate) struct Sorted {
+    pub id: TaskId,
+    pub core: u32,
+    pub start: Ns,
+}
+
+impl Sorted {
+    /// A placeholder that stays a tombstone unless filled.
+    pub(crate) fn gone() -> Sorted {
+        Sorted {
+            id: TaskId(0),
+            core: GONE,
+            start: 0,
+        }
+    }
 }
 
 const GONE: u32 = u32::MAX;
@@ -160,9 +171,27 @@ impl TaskIndex {
         }
     }
 
-    /// Room for `n` more ids arriving in order (a file being loaded).
-    pub(crate) fn reserve_sorted(&mut self, n: usize) {
-        self.sorted.reserve_exact(n);
+    /// Adds a run of ids in arrival order, as [`TaskIndex::add`] one by one
+    /// would; an empty index takes a sorted run as its list, without a copy.
+    pub(crate) fn extend(&mut self, run: Vec<Sorted>) {
+        let live = || run.iter().filter(|e| e.core != GONE);
+        if self.sorted.is_empty() && self.map.is_empty() && live().is_sorted_by_key(|e| e.id) {
+            let gaps = live().count() < run.len();
+            self.sorted = run;
+            if gaps {
+                self.sorted.retain(|e| e.core != GONE);
+            }
+            return;
+        }
+        for e in run.into_iter().filter(|e| e.core != GONE) {
+            self.add(
+                e.id,
+                Loc {
+                    core: e.core,
+                    start: e.start,
+                },
+            );
+        }
     }
 
     #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::TraceStore;
-use super::index::Loc;
+use super::index::{Loc, Sorted};
 use super::lanes::TaskRow;
 use super::phases::{PhaseDetail, PhaseSpan};
 use crate::record::{
@@ -12,8 +12,9 @@ use crate::record::{
 };
 
 /// A lane being loaded merges its queue once this many rows wait: the
-/// queue holds 88-byte rows, the columns about half that.
-const LOAD_FLUSH_ROWS: usize = 8192;
+/// queue holds 88-byte rows, the columns about half that, and a chip has
+/// dozens of lanes.
+const LOAD_FLUSH_ROWS: usize = 256;
 
 /// Lanes that received rows in the current batch.
 #[derive(Default)]
@@ -36,7 +37,7 @@ impl TraceStore {
             *self.round_records.entry(record.round()).or_insert(0) += 1;
             match record {
                 Record::Task(t) => {
-                    self.queue_task(&t, seq, &mut touched);
+                    self.queue_task(&t, seq, &mut touched, true);
                 }
                 Record::Fanout(f) => self.edges.add(&f, seq),
                 Record::SchedPhase(p) => self.queue_sched(&p, seq, &mut touched),
@@ -77,6 +78,7 @@ impl TraceStore {
     /// a record list in between. Call [`TaskLoader::finish`] at the end.
     pub fn into_loader(self) -> TaskLoader {
         TaskLoader {
+            first_seq: self.next_seq,
             store: self,
             touched: Touched::default(),
         }
@@ -102,21 +104,30 @@ impl TraceStore {
         });
     }
 
-    /// Returns the task's lane queue length.
-    fn queue_task(&mut self, t: &TaskRecord, seq: u64, touched: &mut Touched) -> usize {
+    /// Returns the task's lane queue length. `index`: add it to the task
+    /// index now (a loader adds its tasks at the end, in one run).
+    fn queue_task(
+        &mut self,
+        t: &TaskRecord,
+        seq: u64,
+        touched: &mut Touched,
+        index: bool,
+    ) -> usize {
         let (row, repaired) = TaskRow::from_record(t, seq);
         if repaired {
             self.repaired += 1;
         }
         let (lo, hi) = task_bounds(&row);
         self.widen_bounds(lo, hi);
-        self.index.add(
-            row.task_id,
-            Loc {
-                core: t.core_id,
-                start: row.start,
-            },
-        );
+        if index {
+            self.index.add(
+                row.task_id,
+                Loc {
+                    core: t.core_id,
+                    start: row.start,
+                },
+            );
+        }
         self.task_rows += 1;
         let lane = self.cores.entry(t.core_id).or_default();
         if !lane.has_pending() {
@@ -184,11 +195,12 @@ impl TraceStore {
 pub struct TaskLoader {
     store: TraceStore,
     touched: Touched,
+    /// Sequence number of the first task loaded.
+    first_seq: u64,
 }
 
 impl TaskSink for TaskLoader {
     fn begin(&mut self, per_core: &[u32]) {
-        let mut all = 0;
         for (core, &n) in per_core.iter().enumerate() {
             if n > 0 {
                 let core = u32::try_from(core).unwrap_or(u32::MAX);
@@ -197,10 +209,8 @@ impl TaskSink for TaskLoader {
                     .entry(core)
                     .or_default()
                     .reserve(n as usize);
-                all += n as usize;
             }
         }
-        self.store.index.reserve_sorted(all);
     }
 
     fn task(&mut self, t: TaskRecord) {
@@ -209,23 +219,51 @@ impl TaskSink for TaskLoader {
         s.next_seq += 1;
         s.ingested += 1;
         *s.round_records.entry(t.round).or_insert(0) += 1;
-        if s.queue_task(&t, seq, &mut self.touched) >= LOAD_FLUSH_ROWS
+        if s.queue_task(&t, seq, &mut self.touched, false) >= LOAD_FLUSH_ROWS
             && let Some(lane) = s.cores.get_mut(&t.core_id)
         {
-            lane.flush();
+            lane.merge_pending();
         }
     }
 }
 
 impl TaskLoader {
-    /// Merges what is still queued and applies the retention limit.
+    /// Merges what is still queued, indexes the tasks and applies the
+    /// retention limit. The index is built here, once the reader's own
+    /// buffers are gone, from the lanes, in arrival (sequence) order.
     pub fn finish(mut self) -> TraceStore {
-        for core in self.touched.cores {
+        // A lane is listed again each time it queues after a merge.
+        self.touched.cores.sort_unstable();
+        self.touched.cores.dedup();
+        for &core in &self.touched.cores {
             if let Some(lane) = self.store.cores.get_mut(&core) {
-                lane.flush();
+                lane.seal_loaded();
             }
         }
-        self.store.enforce_retention();
+        let s = &mut self.store;
+        let n = usize::try_from(s.next_seq - self.first_seq).unwrap_or(0);
+        let mut run = vec![Sorted::gone(); n];
+        for core in self.touched.cores {
+            let Some(lane) = s.cores.get(&core) else {
+                continue;
+            };
+            for i in 0..lane.len() {
+                let Some(slot) = lane
+                    .seq(i)
+                    .checked_sub(self.first_seq)
+                    .and_then(|k| run.get_mut(usize::try_from(k).ok()?))
+                else {
+                    continue; // a row from before the loader
+                };
+                *slot = Sorted {
+                    id: lane.task_id(i),
+                    core,
+                    start: lane.iv.start(i),
+                };
+            }
+        }
+        s.index.extend(run);
+        s.enforce_retention();
         self.store
     }
 }

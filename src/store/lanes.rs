@@ -213,6 +213,10 @@ impl CoreLane {
         self.task_id[i]
     }
 
+    pub(crate) fn seq(&self, i: usize) -> u64 {
+        self.seq[i]
+    }
+
     /// Queues a row; nothing is visible until [`CoreLane::flush`].
     pub(crate) fn queue(&mut self, row: TaskRow) {
         self.pending.push(row);
@@ -250,6 +254,23 @@ impl CoreLane {
         let func = &self.func;
         self.by_func
             .merged(&self.iv, |i| func[i], added.into_iter());
+    }
+
+    /// Merges queued rows into the columns only, for a lane being loaded:
+    /// its per-function index (as big as a third of the lane) is built once,
+    /// by [`CoreLane::seal_loaded`], after the reader's buffers are gone.
+    pub(crate) fn merge_pending(&mut self) {
+        let new = std::mem::take(&mut self.pending);
+        insert_rows(self, new);
+    }
+
+    /// Seals a lane filled by [`CoreLane::merge_pending`].
+    pub(crate) fn seal_loaded(&mut self) {
+        self.merge_pending();
+        self.iv.seal();
+        self.by_func = ByKey::default();
+        let func = &self.func;
+        self.by_func.rebuilt(&self.iv, |i| func[i]);
     }
 
     /// Drops the rows of rounds before `round`, handing each to `dropped`;

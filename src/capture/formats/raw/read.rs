@@ -270,14 +270,14 @@ fn build(
 
     let device_start = emit_tasks(
         &core_rows,
-        &cpu_rows,
+        cpu_rows,
         level,
         &capture.info.core_types,
         clock,
         stats,
         sink,
     );
-    drop((core_rows, cpu_rows));
+    drop(core_rows);
 
     for (t, list) in sched.iter().enumerate() {
         for r in list {
@@ -342,14 +342,21 @@ fn build(
 /// earliest receive/start/dispatch (where the device's record begins).
 fn emit_tasks(
     core: &CoreRows,
-    cpu: &CpuRows,
+    cpu: CpuRows,
     level: u8,
     types: &[CoreType],
     clock: u64,
     stats: &mut ReadStats,
     sink: &mut dyn TaskSink,
 ) -> Option<Ns> {
-    let ns = |c: u64| cycles_to_ns(c, clock);
+    // a2a3's 50 MHz divides 10^9: then a cycle is a whole number of ns and
+    // the 128-bit division of the general conversion is not needed.
+    let per_cycle = (1_000_000_000 % clock == 0).then(|| 1_000_000_000 / clock);
+    let ns = |c: u64| {
+        per_cycle
+            .and_then(|p| c.checked_mul(p))
+            .unwrap_or_else(|| cycles_to_ns(c, clock))
+    };
     let stamp = |c: u64| (c != 0).then(|| ns(c));
     // device_info covers every core a row names; `aiv` is upstream's default.
     let core_type = |core: u32| types.get(core as usize).copied().unwrap_or(CoreType::Aiv);
@@ -376,6 +383,11 @@ fn emit_tasks(
             }
         }
     }
+    // Only the stamps are needed from here: the join columns can go.
+    let joined = cpu.len() > 0;
+    let CpuRows {
+        dispatch, finish, ..
+    } = cpu;
     // Unique third fields make the unstable sort stable by (id, row).
     order.sort_unstable();
     let mut per_core = vec![0u32; core.cores_used()];
@@ -386,8 +398,8 @@ fn emit_tasks(
     let mut first: Option<Ns> = None;
     for (token, j, i) in order {
         let (j, i) = (j as usize, i as usize);
-        let (dispatch, finish) = if cpu.len() > 0 {
-            (stamp(cpu.dispatch[i]), stamp(cpu.finish[i]))
+        let (dispatch, finish) = if joined {
+            (stamp(dispatch[i]), stamp(finish[i]))
         } else {
             (None, None)
         };

@@ -73,8 +73,23 @@ fn rows<R: Read>(
         return Ok(());
     }
     let mut vals = [Int(0); 6];
+    let mut plain = [0u64; 6];
     let mut i = 0usize;
     loop {
+        // Rows sit one per line: the newline goes through `ws`, which counts
+        // lines, the row itself through the fast path.
+        s.ws()?;
+        if let Some(n) = s.plain_row(&mut plain) {
+            for (v, &p) in vals.iter_mut().zip(&plain[..n]) {
+                *v = Int(p);
+            }
+            row(i, &vals, n)?;
+            i += 1;
+            if !s.more(b']', "',' or ']' after a row")? {
+                return Ok(());
+            }
+            continue;
+        }
         if s.ws()? != Some(b'[') {
             return Err(match s.peek()? {
                 None => s.error(format!("truncated file: {list}[{i}] expected")),
