@@ -21,6 +21,11 @@ pub trait RecordSink {
     fn describe(&mut self, info: DeviceInfo, flags: DfxFlags);
     /// A batch of records, in the order the device produced them.
     fn batch(&mut self, records: Vec<Record>);
+    /// A whole capture already in a store (a file loaded at once, built off
+    /// the app's thread). A sink that cannot take a store gets its records.
+    fn store(&mut self, store: Box<crate::store::TraceStore>) {
+        self.batch(store.to_capture().into_records());
+    }
     /// A round (one pass of the workload) has finished.
     fn round_done(&mut self, summary: &RoundSummary);
     /// Something the user should know about the records (what a file lacks,

@@ -133,6 +133,19 @@ pub struct TraceStore {
     max_live_records: Option<u64>,
 }
 
+/// A summary: a store holds up to millions of rows.
+impl std::fmt::Debug for TraceStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TraceStore")
+            .field("source", &self.info.source)
+            .field("flags", &self.flags)
+            .field("tasks", &self.task_rows)
+            .field("ingested", &self.ingested)
+            .field("evicted", &self.evicted)
+            .finish_non_exhaustive()
+    }
+}
+
 impl TraceStore {
     pub fn new(info: DeviceInfo, flags: DfxFlags) -> TraceStore {
         TraceStore {
@@ -178,6 +191,15 @@ impl TraceStore {
     pub fn set_info(&mut self, info: DeviceInfo, flags: DfxFlags) {
         self.info = info;
         self.flags = flags;
+    }
+
+    /// Earliest dispatch-or-start and latest finish-or-end over the live
+    /// tasks (as `Capture::task_span`).
+    pub fn task_span(&self) -> Option<(Ns, Ns)> {
+        self.cores
+            .values()
+            .filter_map(CoreLane::task_span)
+            .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
     }
 
     /// Tasks per function id over every live row.

@@ -33,6 +33,8 @@ pub enum Msg {
     Input(Event),
     Describe(Box<DeviceInfo>, DfxFlags),
     Batch(Batch),
+    /// A whole capture, loaded off this thread.
+    Store(Box<crate::store::TraceStore>),
     Capture(CaptureEvent),
     /// A line the driven command printed.
     Log(crate::device::LogLine),
@@ -151,6 +153,10 @@ impl Looper {
             }
             // While paused only the header changes: left to the tick.
             Msg::Batch(b) => self.dirty |= self.viewer.ingest(b),
+            Msg::Store(s) => {
+                self.viewer.install(*s);
+                self.dirty = true;
+            }
             Msg::Capture(CaptureEvent::Round(r)) => {
                 self.viewer.round_done(&r);
                 self.dirty |= self.viewer.state.following;
@@ -268,6 +274,7 @@ impl<'a> Sources<'a> {
 fn data_msg(d: CaptureData) -> Msg {
     match d {
         CaptureData::Records(b) => Msg::Batch(b),
+        CaptureData::Store(s) => Msg::Store(s),
         CaptureData::Describe(i, f) => Msg::Describe(i, f),
     }
 }

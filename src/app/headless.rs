@@ -71,6 +71,10 @@ pub fn collect_runs(
                 s.ingest(batch);
                 on_batch(s);
             }
+            CaptureItem::Store(s) => {
+                on_batch(&s);
+                store = Some(*s);
+            }
             CaptureItem::Event(CaptureEvent::Round(r)) => {
                 if let Some(s) = store.as_mut() {
                     s.round_done(&r);

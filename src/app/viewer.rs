@@ -241,12 +241,35 @@ impl Viewer {
         self.rebuild_rows();
     }
 
+    /// Takes a whole capture loaded elsewhere, in place of the store the
+    /// description made (the same view as ingesting its records).
+    pub fn install(&mut self, mut store: TraceStore) {
+        store.set_max_live_records(if self.state.following {
+            self.history
+        } else {
+            None
+        });
+        self.store = Some(store);
+        self.origin = None;
+        self.state.selection = None;
+        self.shown();
+    }
+
     /// Returns true when the lanes (not only the header) changed on screen.
     pub fn ingest(&mut self, batch: Vec<Record>) -> bool {
         let Some(store) = self.store.as_mut() else {
             return false;
         };
         store.ingest(batch);
+        self.shown()
+    }
+
+    /// After the store took records: place the view, rebuild the rows if
+    /// lanes appeared, follow. True when the lanes changed on screen.
+    fn shown(&mut self) -> bool {
+        let Some(store) = self.store.as_ref() else {
+            return false;
+        };
         let lanes = store.lanes().len();
         if self.origin.is_none() {
             self.origin = store.time_range().map(|r| r.0);

@@ -26,6 +26,8 @@ pub type Batch = Vec<Record>;
 pub enum CaptureData {
     Describe(Box<DeviceInfo>, DfxFlags),
     Records(Batch),
+    /// A whole capture, loaded into a store on the capture thread.
+    Store(Box<crate::store::TraceStore>),
 }
 
 /// Lifecycle of a capture: any number of `Round`, then exactly one of
@@ -139,6 +141,21 @@ impl RecordSink for CaptureSender {
         }
     }
 
+    fn store(&mut self, store: Box<crate::store::TraceStore>) {
+        let n = store.ingested();
+        let data = CaptureData::Store(store);
+        let sent = match self.policy {
+            SendPolicy::Lossless => self.batches.send(data).is_ok(),
+            SendPolicy::DropWhenFull => self.batches.try_send(data).is_ok(),
+        };
+        if sent {
+            self.sent += 1;
+            self.accounting.delivered(n);
+        } else {
+            self.accounting.dropped(n);
+        }
+    }
+
     fn round_done(&mut self, summary: &RoundSummary) {
         self.event(CaptureEvent::Round(summary.clone()));
     }
@@ -165,6 +182,7 @@ impl RecordSink for CaptureSender {
 pub enum CaptureItem {
     Describe(Box<DeviceInfo>, DfxFlags),
     Batch(Batch),
+    Store(Box<crate::store::TraceStore>),
     Log(crate::device::LogLine),
     Event(CaptureEvent),
 }
@@ -269,6 +287,7 @@ impl CaptureReceiver {
                         self.order.data_received();
                         return Some(match d {
                             CaptureData::Records(b) => CaptureItem::Batch(b),
+                            CaptureData::Store(s) => CaptureItem::Store(s),
                             CaptureData::Describe(info, flags) => CaptureItem::Describe(info, flags),
                         });
                     }

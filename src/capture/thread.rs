@@ -259,6 +259,7 @@ mod tests {
                 }
                 CaptureItem::Event(CaptureEvent::Finished(s)) => return (got, Some(s), None),
                 CaptureItem::Event(CaptureEvent::Failed(m)) => return (got, None, Some(m)),
+                CaptureItem::Store(s) => got += s.ingested(),
                 CaptureItem::Describe(..) | CaptureItem::Event(_) | CaptureItem::Log(_) => {}
             }
         }

@@ -13,10 +13,16 @@ use std::time::Duration;
 use super::{Device, DeviceError, RealClock, RecordSink, RunSummary, StopToken, WallClock};
 use crate::dfx::DfxFlags;
 use crate::record::{Capture, DeviceInfo, Ns, Record, RoundSummary, TaskId};
+use crate::store::TraceStore;
 
 /// Parses a capture file: the capture and what the user should know about it
 /// (skipped rows, missing names); an error message is shown as is.
 pub type Loader = Box<dyn FnMut(&std::path::Path) -> Result<(Capture, Vec<String>), String> + Send>;
+
+/// Loads a file straight into a store: how a file is replayed at once (a
+/// million tasks never travel as records).
+pub type StoreLoader =
+    Box<dyn FnMut(&std::path::Path) -> Result<(TraceStore, Vec<String>), String> + Send>;
 
 /// Wall time between batches of a paced replay.
 const TICK: Duration = Duration::from_millis(20);
@@ -24,6 +30,8 @@ const TICK: Duration = Duration::from_millis(20);
 pub struct FileDevice {
     path: PathBuf,
     load: Loader,
+    /// For an instant replay, when given.
+    load_store: Option<StoreLoader>,
     /// Device ns per wall second; `None` = all at once.
     pace: Option<u64>,
     clock: Box<dyn WallClock>,
@@ -34,9 +42,17 @@ impl FileDevice {
         FileDevice {
             path,
             load,
+            load_store: None,
             pace: None,
             clock: Box::new(RealClock::default()),
         }
+    }
+
+    /// Replays at once through `load` instead (a paced replay still reads
+    /// records).
+    pub fn with_store_loader(mut self, load: StoreLoader) -> FileDevice {
+        self.load_store = Some(load);
+        self
     }
 
     /// Replays at `device_ns_per_wall_s` instead of all at once.
@@ -85,6 +101,12 @@ impl Device for FileDevice {
         sink: &mut dyn RecordSink,
         stop: &StopToken,
     ) -> Result<RunSummary, DeviceError> {
+        if self.pace.is_none()
+            && let Some(load) = self.load_store.as_mut()
+        {
+            let (store, notices) = load(&self.path).map_err(DeviceError::Other)?;
+            return Ok(self.send_store(store, notices, sink));
+        }
         let (capture, notices) = (self.load)(&self.path).map_err(DeviceError::Other)?;
         let mut info = capture.info.clone();
         info.source = self.path.display().to_string();
@@ -130,6 +152,44 @@ impl Device for FileDevice {
             overhead_ns: 0,
             stopped,
         })
+    }
+}
+
+impl FileDevice {
+    /// An instant replay from a loaded store: one message, and the same
+    /// description, notices and round summary as records would have had.
+    fn send_store(
+        &self,
+        store: TraceStore,
+        notices: Vec<String>,
+        sink: &mut dyn RecordSink,
+    ) -> RunSummary {
+        let mut info = store.info().clone();
+        info.source = self.path.display().to_string();
+        let tasks = store.task_count() as u64;
+        let records = store.ingested();
+        let (start, end) = store.task_span().unwrap_or((0, 0));
+        sink.describe(info, store.flags());
+        for n in notices {
+            sink.notice(n);
+        }
+        sink.store(Box::new(store));
+        sink.round_done(&RoundSummary {
+            round: 0,
+            start_ns: start,
+            end_ns: end,
+            tasks,
+            records,
+            overhead_ns: 0,
+        });
+        RunSummary {
+            rounds: 1,
+            tasks,
+            records,
+            device_time_ns: end.saturating_sub(start),
+            overhead_ns: 0,
+            stopped: false,
+        }
     }
 }
 

@@ -325,6 +325,28 @@ impl CoreLane {
         total as u64
     }
 
+    /// Earliest start/dispatch and latest end/finish over the rows (what
+    /// `Capture::task_span` says of the same tasks).
+    pub(crate) fn task_span(&self) -> Option<(Ns, Ns)> {
+        let n = self.len();
+        if n == 0 {
+            return None;
+        }
+        let (mut lo, mut hi) = (Ns::MAX, 0);
+        for i in 0..n {
+            let b = self.bits[i];
+            lo = lo.min(self.iv.start(i));
+            if b & HAS_DISPATCH != 0 {
+                lo = lo.min(self.dispatch[i]);
+            }
+            hi = hi.max(self.iv.end(i));
+            if b & HAS_FINISH != 0 {
+                hi = hi.max(self.finish[i]);
+            }
+        }
+        Some((lo, hi))
+    }
+
     /// Earliest receive/start/dispatch and latest end/finish over the rows,
     /// read straight from the columns.
     pub(crate) fn bounds(&self) -> Option<(Ns, Ns)> {
