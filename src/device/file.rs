@@ -324,6 +324,47 @@ mod tests {
         assert!(sink.rounds.is_empty());
     }
 
+    /// The same capture as a store: one hand-over, and the same
+    /// description, notices, records, round summary and run summary as the
+    /// records path; a paced replay still goes through records.
+    #[test]
+    fn a_store_replays_like_its_records() {
+        let as_store: StoreLoader = Box::new(|p| {
+            let (c, notices) = tiny(p)?;
+            let mut store = TraceStore::new(c.info.clone(), c.flags);
+            store.ingest(c.into_records());
+            Ok((store, notices))
+        });
+        let mut dev =
+            FileDevice::new("cap.json".into(), Box::new(tiny)).with_store_loader(as_store);
+        let mut by_store = VecSink::default();
+        let s = dev
+            .run(DfxFlags::empty(), &mut by_store, &StopToken::new())
+            .unwrap();
+        let mut dev = FileDevice::new("cap.json".into(), Box::new(tiny));
+        let mut by_records = VecSink::default();
+        let r = dev
+            .run(DfxFlags::empty(), &mut by_records, &StopToken::new())
+            .unwrap();
+        assert_eq!(by_store.batches, 1, "one hand-over");
+        assert_eq!(by_store.described, by_records.described);
+        assert_eq!(by_store.notices, by_records.notices);
+        assert_eq!(by_store.records, by_records.records);
+        assert_eq!(by_store.rounds, by_records.rounds);
+        assert_eq!(
+            (s.rounds, s.tasks, s.records, s.device_time_ns),
+            (r.rounds, r.tasks, r.records, r.device_time_ns)
+        );
+        let broken_store: StoreLoader = Box::new(|p| Err(format!("{}: cut short", p.display())));
+        let mut dev = FileDevice::new("cap.json".into(), Box::new(tiny))
+            .with_store_loader(broken_store)
+            .paced(1_000_000, Box::new(crate::device::VirtualClock::default()));
+        let mut sink = VecSink::default();
+        dev.run(DfxFlags::empty(), &mut sink, &StopToken::new())
+            .unwrap();
+        assert_eq!(sink.records.len(), 10_000, "paced: records, not the store");
+    }
+
     #[test]
     fn a_bad_file_is_an_error_not_a_panic() {
         let mut dev = FileDevice::new("bad.json".into(), Box::new(broken));
