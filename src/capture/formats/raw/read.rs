@@ -90,7 +90,7 @@ pub fn stream<R: Read>(
 ) -> Result<Streamed, FormatError> {
     let mut s = Stream::new(src, path, progress, total);
     let mut parts = Parts::default();
-    match walk(&mut s, &mut parts) {
+    match walk(&mut s, &mut parts, commit) {
         Ok(()) => {}
         Err(_) if commit == Commit::Sniff && !parts.looks_raw() => return Ok(Streamed::NotRaw),
         Err(e) => return Err(e),
@@ -163,8 +163,6 @@ struct Parts {
     host: Option<Option<Vec<Vec<HostRow>>>>,
     /// host_build_graph: host → device uploads (host ns).
     uploads: Option<Option<Vec<UploadRow>>>,
-    /// A key only another family has (`tasks`, `traceEvents`, …).
-    foreign: bool,
 }
 
 impl Parts {
@@ -185,8 +183,13 @@ impl Parts {
     }
 }
 
-/// Reads the top-level object into `parts`.
-fn walk<R: Read>(s: &mut Stream<'_, R>, parts: &mut Parts) -> Result<(), FormatError> {
+/// Reads the top-level object into `parts`. Sniffing, a key only another
+/// family has (`tasks`, `traceEvents`, …) ends the walk early.
+fn walk<R: Read>(
+    s: &mut Stream<'_, R>,
+    parts: &mut Parts,
+    commit: Commit,
+) -> Result<(), FormatError> {
     let path = s.path();
     s.expect(b'{', "'{' (a raw capture is a JSON object)")?;
     if !s.empty(b'}')? {
@@ -215,11 +218,11 @@ fn walk<R: Read>(s: &mut Stream<'_, R>, parts: &mut Parts) -> Result<(), FormatE
                 "host_orchestrator_phases" => once(&mut parts.host, &key, path, || s.value())?,
                 "host_device_uploads" => once(&mut parts.uploads, &key, path, || s.value())?,
                 other => {
-                    if matches!(other, "tasks" | "version" | "l2_perf_level" | "traceEvents")
+                    if commit == Commit::Sniff
+                        && matches!(other, "tasks" | "version" | "l2_perf_level" | "traceEvents")
                         && !parts.looks_raw()
                     {
                         // Another family: let the general reader have it.
-                        parts.foreign = true;
                         return Err(s.error("not a raw capture"));
                     }
                     s.skip_value()?;
@@ -685,6 +688,34 @@ mod tests {
         let upload = &c.orch_phases[1];
         assert_eq!(upload.kind.name(), "host_upload");
         assert_eq!((upload.start_ns, upload.end_ns), (1600 - 8, 1600 - 7));
+    }
+
+    /// Detection goes by the level key wherever it is (spec §1.2): a key
+    /// of another family before it does not make a raw file something else.
+    #[test]
+    fn keys_in_any_order_and_foreign_keys_once_detected() {
+        let text = r#"{"tasks": [], "aicpu_tasks": [[0, 1, 90, 210]],
+          "aicore_tasks": [[0, 5, 1, 100, 200]], "metadata": {"clock_freq_hz": 50000000},
+          "chip_swimlane_level": 2}"#;
+        let (c, _) = read_str(text).unwrap();
+        assert_eq!(c.tasks.len(), 1);
+        assert_eq!(c.tasks[0].finish_ns, Some(4200));
+        let mut sink = Vec::new();
+        let sniffed = stream(
+            text.as_bytes(),
+            Path::new("r.json"),
+            None,
+            0,
+            &mut sink,
+            Commit::Sniff,
+        );
+        assert!(matches!(sniffed, Ok(Streamed::NotRaw)), "{sniffed:?}");
+        assert!(sink.is_empty());
+        let twice = r#"{"chip_swimlane_level": 1, "chip_swimlane_level": 1}"#;
+        assert_eq!(
+            read_str(twice).unwrap_err().to_string(),
+            "r.json: chip_swimlane_level: appears twice"
+        );
     }
 
     #[test]
