@@ -630,6 +630,26 @@ impl Capture {
 
     /// Every record as one batch, for a store or a sink: device description
     /// first (submits), then what the device measured.
+    /// [`Capture::into_records`] a batch of at most `n` at a time, so a
+    /// capture of millions of phases is never copied whole into records.
+    pub fn into_record_batches(self, n: usize) -> impl Iterator<Item = Vec<Record>> {
+        let n = n.max(1);
+        let mut all = self
+            .submits
+            .into_iter()
+            .map(Record::Submit)
+            .chain(self.tasks.into_iter().map(Record::Task))
+            .chain(self.fanout.into_iter().map(Record::Fanout))
+            .chain(self.sched_phases.into_iter().map(Record::SchedPhase))
+            .chain(self.orch_phases.into_iter().map(Record::OrchPhase))
+            .chain(self.orch_summaries.into_iter().map(Record::OrchSummary))
+            .peekable();
+        std::iter::from_fn(move || {
+            all.peek()?;
+            Some(all.by_ref().take(n).collect())
+        })
+    }
+
     pub fn into_records(self) -> Vec<Record> {
         let mut out = Vec::with_capacity(self.record_count());
         out.extend(self.submits.into_iter().map(Record::Submit));
@@ -669,6 +689,26 @@ impl Capture {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_batches_are_the_records_cut_up() {
+        let mut c = Capture::new(DeviceInfo::placeholder("x".into()), DfxFlags::empty());
+        for i in 0..5u32 {
+            c.fanout.push(FanoutRecord {
+                round: i,
+                task_id: TaskId(u64::from(i)),
+                successors: vec![],
+            });
+            c.orch_summaries.push(OrchSummary::default());
+        }
+        let whole = c.clone().into_records();
+        let batches: Vec<Vec<Record>> = c.into_record_batches(3).collect();
+        assert_eq!(
+            batches.iter().map(Vec::len).collect::<Vec<_>>(),
+            [3, 3, 3, 1]
+        );
+        assert_eq!(batches.concat(), whole);
+    }
 
     #[test]
     fn task_id_display_follows_the_converter() {

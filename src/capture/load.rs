@@ -15,6 +15,9 @@ use crate::capture::formats::{self, FormatError, ReadOptions, ReadStats};
 use crate::record::{DeviceInfo, Record, TaskRecord, TaskSink};
 use crate::store::{TaskLoader, TraceStore};
 
+/// Records ingested at a time from a capture read whole.
+const RECORD_BATCH: usize = 1 << 16;
+
 /// Tasks into a store's loader, func ids resolved from deps.json on the way.
 struct Resolving<'a> {
     loader: TaskLoader,
@@ -77,8 +80,11 @@ pub fn load_store(path: &Path, opts: &ReadOptions) -> Result<(TraceStore, ReadSt
     let edges = has_submits || !capture.fanout.is_empty();
     stats.notes = siblings::notes_of(&counts, &capture.info, capture.flags, edges);
     store.set_info(capture.info.clone(), capture.flags);
-    // Phases and the rest after the tasks, as in `Capture::into_records`.
-    store.ingest(capture.into_records());
+    // Phases and the rest after the tasks, as in `Capture::into_records`
+    // (in batches: a level-3 capture has millions of phases).
+    for batch in capture.into_record_batches(RECORD_BATCH) {
+        store.ingest(batch);
+    }
     if let Some(p) = progress {
         p.set(Stage::Done, 0, 0);
     }
@@ -89,6 +95,8 @@ pub fn load_store(path: &Path, opts: &ReadOptions) -> Result<(TraceStore, ReadSt
 fn load_whole(path: &Path, opts: &ReadOptions) -> Result<(TraceStore, ReadStats), FormatError> {
     let (capture, stats) = formats::read_capture_with(path, opts)?;
     let mut store = TraceStore::new(capture.info.clone(), capture.flags);
-    store.ingest(capture.into_records());
+    for batch in capture.into_record_batches(RECORD_BATCH) {
+        store.ingest(batch);
+    }
     Ok((store, stats))
 }

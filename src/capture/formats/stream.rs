@@ -318,11 +318,53 @@ impl<'a, R: Read> Stream<'a, R> {
 
     /// Reads one whole value into `T` through serde.
     pub fn value<T: DeserializeOwned>(&mut self) -> Result<T, FormatError> {
+        self.value_in(&mut Vec::new())
+    }
+
+    /// [`Stream::value`] copying the value's bytes through `raw` (cleared
+    /// first), so a long list of small values reuses one buffer.
+    pub fn value_in<T: DeserializeOwned>(&mut self, raw: &mut Vec<u8>) -> Result<T, FormatError> {
         self.ws()?;
         let at = self.mark();
+        raw.clear();
+        self.value_into(raw)?;
+        self.decode(raw, at)
+    }
+
+    /// A list of lists of `T` (or `null`), each element decoded on its own:
+    /// a level-3 capture's phase lists are hundreds of MB, never copied
+    /// whole.
+    pub fn lists<T: DeserializeOwned>(&mut self) -> Result<Option<Vec<Vec<T>>>, FormatError> {
+        if self.ws()? == Some(b'n') {
+            return self.value::<Option<Vec<Vec<T>>>>();
+        }
+        self.expect(b'[', "'[' (a list of lists)")?;
+        let mut out = Vec::new();
         let mut raw = Vec::new();
-        self.value_into(&mut raw)?;
-        self.decode(&raw, at)
+        if self.empty(b']')? {
+            return Ok(Some(out));
+        }
+        loop {
+            if self.ws()? != Some(b'[') {
+                // Not a list: serde says what it is.
+                out.push(self.value_in::<Vec<T>>(&mut raw)?);
+            } else {
+                self.expect(b'[', "'['")?;
+                let mut list = Vec::new();
+                if !self.empty(b']')? {
+                    loop {
+                        list.push(self.value_in(&mut raw)?);
+                        if !self.more(b']', "',' or ']' in a list")? {
+                            break;
+                        }
+                    }
+                }
+                out.push(list);
+            }
+            if !self.more(b']', "',' or ']' after a list")? {
+                return Ok(Some(out));
+            }
+        }
     }
 
     /// serde over the verbatim bytes of one value that started at `at`;
@@ -590,6 +632,24 @@ mod tests {
         assert!(s.finish().unwrap_err().to_string().contains("trailing"));
         let e = stream("\"ab").key().unwrap_err().to_string();
         assert!(e.contains("truncated file"), "{e}");
+    }
+
+    #[test]
+    fn lists_of_lists_element_by_element() {
+        let got: Option<Vec<Vec<u32>>> = stream("[[1, 2], [], [3]]").lists().unwrap();
+        assert_eq!(got, Some(vec![vec![1, 2], vec![], vec![3]]));
+        assert_eq!(stream("null").lists::<u32>().unwrap(), None);
+        assert_eq!(stream(" [ ] ").lists::<u32>().unwrap(), Some(vec![]));
+        let e = stream("[[1], 7]").lists::<u32>().unwrap_err().to_string();
+        assert!(
+            e.ends_with("invalid type: integer `7`, expected a sequence"),
+            "{e}"
+        );
+        let e = stream("[[1, \"x\"]]")
+            .lists::<u32>()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("invalid type: string \"x\""), "{e}");
     }
 
     #[test]

@@ -213,9 +213,9 @@ fn walk<R: Read>(
                 "metadata" => once(&mut parts.metadata, &key, path, || s.value())?,
                 "aicore_tasks" => once(&mut parts.core, &key, path, || rows::read_core(s))?,
                 "aicpu_tasks" => once(&mut parts.cpu, &key, path, || rows::read_cpu(s))?,
-                "aicpu_scheduler_phases" => once(&mut parts.sched, &key, path, || s.value())?,
-                "aicpu_orchestrator_phases" => once(&mut parts.orch, &key, path, || s.value())?,
-                "host_orchestrator_phases" => once(&mut parts.host, &key, path, || s.value())?,
+                "aicpu_scheduler_phases" => once(&mut parts.sched, &key, path, || s.lists())?,
+                "aicpu_orchestrator_phases" => once(&mut parts.orch, &key, path, || s.lists())?,
+                "host_orchestrator_phases" => once(&mut parts.host, &key, path, || s.lists())?,
                 "host_device_uploads" => once(&mut parts.uploads, &key, path, || s.value())?,
                 other => {
                     if commit == Commit::Sniff
@@ -282,7 +282,8 @@ fn build(
     );
     drop(core_rows);
 
-    for (t, list) in sched.iter().enumerate() {
+    // Each list is freed as it is converted (level 3: millions of rows).
+    for (t, list) in sched.into_iter().enumerate() {
         for r in list {
             let (start, end) = (cyc(r.start_cycles), cyc(r.end_cycles));
             if end < start {
@@ -306,7 +307,7 @@ fn build(
             });
         }
     }
-    for (t, list) in orch.iter().enumerate() {
+    for (t, list) in orch.into_iter().enumerate() {
         for r in list {
             let (start, end) = (cyc(r.start_cycles), cyc(r.end_cycles));
             if end < start {
