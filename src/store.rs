@@ -20,7 +20,7 @@
 mod bykey;
 mod edges;
 mod export;
-mod hash;
+pub mod hash;
 mod index;
 mod ingest;
 mod intervals;
@@ -393,6 +393,12 @@ impl TraceStore {
 
     /// Every live row of a task id (all cores, all rounds), by core then start.
     /// O(rows of the id × log n).
+    /// True when a live row has the id (what `find_task` would find, without
+    /// finding it).
+    pub fn has_task(&self, id: TaskId) -> bool {
+        self.index.contains(id)
+    }
+
     pub fn find_task(&self, id: TaskId) -> Vec<TaskRef> {
         let mut locs = self.index.get(id);
         locs.sort_unstable();

@@ -72,7 +72,7 @@ pub fn load_store(path: &Path, opts: &ReadOptions) -> Result<(TraceStore, ReadSt
     let mut stats = read;
     stats.warnings.extend(sibling_stats.warnings);
     found.apply_names(&mut capture.info);
-    found.warn_missing(|id| !store.find_task(id).is_empty(), &mut stats);
+    found.warn_missing(|id| store.has_task(id), &mut stats);
     let mut counts = FuncCounts::default();
     for (func, n) in store.func_rows() {
         counts.add(func, usize::try_from(n).unwrap_or(usize::MAX));

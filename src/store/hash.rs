@@ -10,7 +10,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// Multiply-rotate on the 64-bit value: spreads sequential ids over both the
 /// low bits (bucket index) and the high bits (hashbrown's tag byte).
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct IdHasher(u64);
+pub struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn finish(&self) -> u64 {
@@ -30,7 +30,7 @@ impl Hasher for IdHasher {
     }
 }
 
-pub(crate) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+pub type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 #[cfg(test)]
 mod tests {

@@ -128,6 +128,11 @@ impl TaskIndex {
         out
     }
 
+    /// True when some live row has `id`.
+    pub(crate) fn contains(&self, id: TaskId) -> bool {
+        self.sorted[self.run(id)].iter().any(|e| e.core != GONE) || self.map.contains_key(&id)
+    }
+
     /// Forgets one location of `id` (a row that was evicted).
     pub(crate) fn remove(&mut self, id: TaskId, loc: Loc) {
         let run = self.run(id);

@@ -9,9 +9,8 @@ pub use graph::{parse_graph, read_graph};
 pub use read::{parse, read};
 pub use write::write;
 
-use std::collections::HashMap;
-
 use crate::record::{CoreType, SubmitRecord, TaskId};
+use crate::store::hash::IdMap;
 
 /// What swimtop takes from a deps.json.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,7 +23,7 @@ pub struct Deps {
 
 impl Deps {
     /// Kernel per subtask slot `[aic, aiv0, aiv1]` by task.
-    pub fn kernel_ids(&self) -> HashMap<TaskId, [i32; 3]> {
+    pub fn kernel_ids(&self) -> IdMap<TaskId, [i32; 3]> {
         self.submits
             .iter()
             .map(|s| (s.task_id, s.kernel_ids))

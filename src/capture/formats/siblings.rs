@@ -1,7 +1,7 @@
 //! Files the runtime writes next to raw records and the converter picks up
 //! on its own (spec §7.3, §8): the unique `name_map*.json` and `deps.json`.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -9,6 +9,7 @@ use super::stats::ReadStats;
 use super::{FormatError, ReadOptions, deps, name_map};
 use crate::dfx::DfxFlags;
 use crate::record::{Capture, DeviceInfo, SubmitRecord, TaskId, TaskRecord};
+use crate::store::hash::IdMap;
 
 /// The name map and deps.json a capture is read with: the ones the options
 /// name, else the unique sibling `name_map*.json` and the sibling
@@ -120,7 +121,7 @@ impl Found {
 }
 
 /// Kernel ids by task from deps.json, when there is one.
-pub struct FuncResolver(Option<HashMap<TaskId, [i32; 3]>>);
+pub struct FuncResolver(Option<IdMap<TaskId, [i32; 3]>>);
 
 impl FuncResolver {
     /// Fills `t.func_id` if the capture did not say and deps.json does.
