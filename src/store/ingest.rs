@@ -1,14 +1,15 @@
 //! Taking records in: every record gets a sequence number and is queued on
 //! its lane; at the end of the batch each touched lane merges its queue once.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::TraceStore;
 use super::index::{Loc, Sorted};
-use super::lanes::TaskRow;
+use super::lanes::{CoreLane, TaskRow};
 use super::phases::{PhaseDetail, PhaseSpan};
 use crate::record::{
-    Ns, OrchPhaseRecord, PhaseRole, Record, RoundSummary, SchedPhaseRecord, TaskRecord, TaskSink,
+    MAX_CORES, Ns, OrchPhaseRecord, PhaseRole, Record, RoundSummary, SchedPhaseRecord, TaskRecord,
+    TaskSink,
 };
 
 /// A lane being loaded merges its queue once this many rows wait: the
@@ -36,9 +37,7 @@ impl TraceStore {
             self.ingested += 1;
             *self.round_records.entry(record.round()).or_insert(0) += 1;
             match record {
-                Record::Task(t) => {
-                    self.queue_task(&t, seq, &mut touched, true);
-                }
+                Record::Task(t) => self.queue_task(&t, seq, &mut touched),
                 Record::Fanout(f) => self.edges.add(&f, seq),
                 Record::SchedPhase(p) => self.queue_sched(&p, seq, &mut touched),
                 Record::OrchPhase(p) => self.queue_orch(&p, seq, &mut touched),
@@ -80,7 +79,10 @@ impl TraceStore {
         TaskLoader {
             first_seq: self.next_seq,
             store: self,
-            touched: Touched::default(),
+            lanes: Vec::new(),
+            far: BTreeMap::new(),
+            existed: BTreeSet::new(),
+            rounds: Vec::new(),
         }
     }
 
@@ -106,35 +108,33 @@ impl TraceStore {
 
     /// Returns the task's lane queue length. `index`: add it to the task
     /// index now (a loader adds its tasks at the end, in one run).
-    fn queue_task(
-        &mut self,
-        t: &TaskRecord,
-        seq: u64,
-        touched: &mut Touched,
-        index: bool,
-    ) -> usize {
+    fn queue_task(&mut self, t: &TaskRecord, seq: u64, touched: &mut Touched) {
+        let row = self.task_row(t, seq);
+        self.index.add(
+            row.task_id,
+            Loc {
+                core: t.core_id,
+                start: row.start,
+            },
+        );
+        let lane = self.cores.entry(t.core_id).or_default();
+        if !lane.has_pending() {
+            touched.cores.push(t.core_id);
+        }
+        lane.queue(row);
+    }
+
+    /// A task's row, and what the store counts of it (repairs, bounds,
+    /// rows); the caller queues it on its lane.
+    fn task_row(&mut self, t: &TaskRecord, seq: u64) -> TaskRow {
         let (row, repaired) = TaskRow::from_record(t, seq);
         if repaired {
             self.repaired += 1;
         }
         let (lo, hi) = task_bounds(&row);
         self.widen_bounds(lo, hi);
-        if index {
-            self.index.add(
-                row.task_id,
-                Loc {
-                    core: t.core_id,
-                    start: row.start,
-                },
-            );
-        }
         self.task_rows += 1;
-        let lane = self.cores.entry(t.core_id).or_default();
-        if !lane.has_pending() {
-            touched.cores.push(t.core_id);
-        }
-        lane.queue(row);
-        lane.pending_len()
+        row
     }
 
     fn queue_sched(&mut self, p: &SchedPhaseRecord, seq: u64, touched: &mut Touched) {
@@ -194,9 +194,41 @@ impl TraceStore {
 /// See [`TraceStore::into_loader`].
 pub struct TaskLoader {
     store: TraceStore,
-    touched: Touched,
+    /// The lanes being loaded, by core id, out of the store's map until
+    /// [`TaskLoader::finish`]: a map lookup per task was a tenth of a load.
+    lanes: Vec<Option<CoreLane>>,
+    /// Lanes of core ids no chip has (past `MAX_CORES`): not worth a slot.
+    far: BTreeMap<u32, CoreLane>,
+    /// Cores whose lanes were in the store before: put back even if empty
+    /// (a lane reserved but never given a task is not).
+    existed: BTreeSet<u32>,
+    /// Tasks per round, counted here for the same reason (rounds are few).
+    rounds: Vec<(u32, u64)>,
     /// Sequence number of the first task loaded.
     first_seq: u64,
+}
+
+impl TaskLoader {
+    /// The lane of `core`, taken out of the store on first use.
+    fn lane(&mut self, core: u32) -> &mut CoreLane {
+        let cores = &mut self.store.cores;
+        let existed = &mut self.existed;
+        let take = || match cores.remove(&core) {
+            Some(lane) => {
+                existed.insert(core);
+                lane
+            }
+            None => CoreLane::default(),
+        };
+        if core >= MAX_CORES {
+            return self.far.entry(core).or_insert_with(take);
+        }
+        let i = core as usize;
+        if i >= self.lanes.len() {
+            self.lanes.resize_with(i + 1, || None);
+        }
+        self.lanes[i].get_or_insert_with(take)
+    }
 }
 
 impl TaskSink for TaskLoader {
@@ -204,11 +236,7 @@ impl TaskSink for TaskLoader {
         for (core, &n) in per_core.iter().enumerate() {
             if n > 0 {
                 let core = u32::try_from(core).unwrap_or(u32::MAX);
-                self.store
-                    .cores
-                    .entry(core)
-                    .or_default()
-                    .reserve(n as usize);
+                self.lane(core).reserve(n as usize);
             }
         }
     }
@@ -218,10 +246,14 @@ impl TaskSink for TaskLoader {
         let seq = s.next_seq;
         s.next_seq += 1;
         s.ingested += 1;
-        *s.round_records.entry(t.round).or_insert(0) += 1;
-        if s.queue_task(&t, seq, &mut self.touched, false) >= LOAD_FLUSH_ROWS
-            && let Some(lane) = s.cores.get_mut(&t.core_id)
-        {
+        let row = s.task_row(&t, seq);
+        match self.rounds.iter_mut().find(|r| r.0 == t.round) {
+            Some(r) => r.1 += 1,
+            None => self.rounds.push((t.round, 1)),
+        }
+        let lane = self.lane(t.core_id);
+        lane.queue(row);
+        if lane.pending_len() >= LOAD_FLUSH_ROWS {
             lane.merge_pending();
         }
     }
@@ -231,26 +263,31 @@ impl TaskLoader {
     /// Merges what is still queued, indexes the tasks and applies the
     /// retention limit. The index is built here, once the reader's own
     /// buffers are gone, from the lanes, in arrival (sequence) order.
-    pub fn finish(mut self) -> TraceStore {
-        // A lane is listed again each time it queues after a merge.
-        self.touched.cores.sort_unstable();
-        self.touched.cores.dedup();
-        for &core in &self.touched.cores {
-            if let Some(lane) = self.store.cores.get_mut(&core) {
-                lane.seal_loaded();
-            }
-        }
-        let s = &mut self.store;
-        let n = usize::try_from(s.next_seq - self.first_seq).unwrap_or(0);
+    pub fn finish(self) -> TraceStore {
+        let TaskLoader {
+            mut store,
+            lanes,
+            far,
+            existed,
+            rounds,
+            first_seq,
+        } = self;
+        let n = usize::try_from(store.next_seq - first_seq).unwrap_or(0);
         let mut run = vec![Sorted::gone(); n];
-        for core in self.touched.cores {
-            let Some(lane) = s.cores.get(&core) else {
+        let lanes = lanes
+            .into_iter()
+            .enumerate()
+            .filter_map(|(core, lane)| Some((u32::try_from(core).ok()?, lane?)))
+            .chain(far);
+        for (core, mut lane) in lanes {
+            lane.seal_loaded();
+            if lane.len() == 0 && !existed.contains(&core) {
                 continue;
-            };
+            }
             for i in 0..lane.len() {
                 let Some(slot) = lane
                     .seq(i)
-                    .checked_sub(self.first_seq)
+                    .checked_sub(first_seq)
                     .and_then(|k| run.get_mut(usize::try_from(k).ok()?))
                 else {
                     continue; // a row from before the loader
@@ -261,10 +298,14 @@ impl TaskLoader {
                     start: lane.iv.start(i),
                 };
             }
+            store.cores.insert(core, lane);
         }
-        s.index.extend(run);
-        s.enforce_retention();
-        self.store
+        store.index.extend(run);
+        for (round, k) in rounds {
+            *store.round_records.entry(round).or_insert(0) += k;
+        }
+        store.enforce_retention();
+        store
     }
 }
 

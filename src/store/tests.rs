@@ -662,3 +662,68 @@ fn deps_edges_from_submits_join_the_edge_index_and_leave_with_their_round() {
     assert!(s.successors(TaskId::new(0, 0)).is_empty());
     assert_eq!(s.edge_count(), 0);
 }
+
+/// The loader gives the store `ingest` gives for the same tasks in the same
+/// order: on a store that already holds rows (its lanes are taken out and
+/// put back), with several rounds, ids out of order, repaired rows, and a
+/// core id past any chip (kept off the loader's core table).
+#[test]
+fn the_loader_is_ingest_in_one_pass() {
+    use crate::record::TaskSink;
+    let mut tasks = Vec::new();
+    for i in 0..2_000u32 {
+        let core = match i % 7 {
+            6 => 9_000,
+            c => c,
+        };
+        let start = u64::from((i * 37) % 1_000) * 10;
+        let end = if i % 97 == 0 {
+            start.saturating_sub(5)
+        } else {
+            start + 7
+        };
+        let id = if i % 3 == 0 { 5_000 - i } else { i };
+        let t = task(i % 3, id, (i % 4) as i32 - 1, core, start, end);
+        tasks.push(if i % 2 == 0 {
+            lifecycle(t, start.saturating_sub(3), end + 4)
+        } else {
+            t
+        });
+    }
+    let (first, rest) = tasks.split_at(500);
+    let records = |ts: &[TaskRecord]| ts.iter().cloned().map(Record::Task).collect::<Vec<_>>();
+    let mut a = store();
+    a.ingest(records(first));
+    a.ingest(records(rest));
+    let mut b = store();
+    b.ingest(records(first));
+    let mut loader = b.into_loader();
+    loader.begin(&[300; 7]);
+    for t in rest {
+        loader.task(t.clone());
+    }
+    let b = loader.finish();
+    assert_eq!(a.to_capture(), b.to_capture());
+    assert_eq!(a.stats(None), b.stats(None));
+    assert_eq!(
+        (a.ingested(), a.repaired(), a.task_count()),
+        (b.ingested(), b.repaired(), b.task_count())
+    );
+    assert_eq!(a.lanes(), b.lanes());
+    assert_eq!(a.time_range(), b.time_range());
+    for t in &tasks {
+        assert_eq!(
+            a.find_task(t.task_id),
+            b.find_task(t.task_id),
+            "{}",
+            t.task_id
+        );
+    }
+    let (t0, t1) = a.time_range().unwrap();
+    for lane in a.lanes() {
+        assert_eq!(
+            a.window_ns(lane, t0, t1 + 1, 64),
+            b.window_ns(lane, t0, t1 + 1, 64)
+        );
+    }
+}
