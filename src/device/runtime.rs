@@ -26,7 +26,7 @@ use super::{
     Device, DeviceError, ExitInfo, LogLine, LogStream, RecordSink, RunEvent, RunSummary, StopToken,
 };
 use crate::dfx::DfxFlags;
-use crate::record::{Capture, DeviceInfo, Record, RoundSummary, TaskId};
+use crate::record::{Capture, DeviceInfo, RoundSummary, TaskId};
 
 /// `{level}` in a level argument is replaced by the runtime's level number.
 pub const DEFAULT_LEVEL_ARGS: &str = "--enable-chip-swimlane {level}";
@@ -626,16 +626,20 @@ impl Run<'_> {
         }
         let span = capture.task_span().unwrap_or((0, 0));
         let tasks = capture.tasks.len() as u64;
-        let records: Vec<Record> = capture.into_records();
+        // Batch by batch: a million-task capture is never also a record list.
+        let mut records = 0u64;
+        for batch in capture.into_record_batches(super::HELD_BATCH) {
+            records += batch.len() as u64;
+            self.sink.batch(batch);
+        }
         let summary = RoundSummary {
             round: self.run,
             start_ns: span.0.min(span.1),
             end_ns: span.1,
             tasks,
-            records: records.len() as u64,
+            records,
             overhead_ns: 0,
         };
-        super::send_in_batches(records, &mut *self.sink, &StopToken::new());
         self.sink.round_done(&summary);
         Ok(summary)
     }
