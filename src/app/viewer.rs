@@ -229,30 +229,30 @@ impl Viewer {
 
     pub fn describe(&mut self, info: DeviceInfo, flags: DfxFlags) {
         self.source = info.source.clone();
-        let mut store = TraceStore::new(info, flags);
-        store.set_max_live_records(if self.state.following {
-            self.history
-        } else {
-            None
-        });
-        self.store = Some(store);
-        self.origin = None;
-        self.state.selection = None;
+        self.take_store(TraceStore::new(info, flags));
         self.rebuild_rows();
     }
 
     /// Takes a whole capture loaded elsewhere, in place of the store the
     /// description made (the same view as ingesting its records).
-    pub fn install(&mut self, mut store: TraceStore) {
-        store.set_max_live_records(if self.state.following {
-            self.history
-        } else {
-            None
-        });
+    pub fn install(&mut self, store: TraceStore) {
+        self.take_store(store);
+        self.shown();
+    }
+
+    /// A new store, under the history budget that applies now; what pointed
+    /// into the old one is reset.
+    fn take_store(&mut self, mut store: TraceStore) {
+        store.set_max_live_records(self.budget(self.state.following));
         self.store = Some(store);
         self.origin = None;
         self.state.selection = None;
-        self.shown();
+    }
+
+    /// Records kept while following (`--history`); paused history is not
+    /// evicted.
+    fn budget(&self, following: bool) -> Option<u64> {
+        if following { self.history } else { None }
     }
 
     /// Returns true when the lanes (not only the header) changed on screen.
@@ -379,8 +379,8 @@ impl Viewer {
             return;
         }
         self.state.following = on;
-        // Paused history is not evicted; resuming applies the budget again.
-        let budget = if on { self.history } else { None };
+        // Resuming applies the budget again.
+        let budget = self.budget(on);
         if let Some(store) = self.store.as_mut() {
             store.set_max_live_records(budget);
         }

@@ -328,36 +328,25 @@ impl CoreLane {
     /// Earliest start/dispatch and latest end/finish over the rows (what
     /// `Capture::task_span` says of the same tasks).
     pub(crate) fn task_span(&self) -> Option<(Ns, Ns)> {
-        let n = self.len();
-        if n == 0 {
-            return None;
-        }
-        let (mut lo, mut hi) = (Ns::MAX, 0);
-        for i in 0..n {
-            let b = self.bits[i];
-            lo = lo.min(self.iv.start(i));
-            if b & HAS_DISPATCH != 0 {
-                lo = lo.min(self.dispatch[i]);
-            }
-            hi = hi.max(self.iv.end(i));
-            if b & HAS_FINISH != 0 {
-                hi = hi.max(self.finish[i]);
-            }
-        }
-        Some((lo, hi))
+        self.span(false)
     }
 
     /// Earliest receive/start/dispatch and latest end/finish over the rows,
     /// read straight from the columns.
     pub(crate) fn bounds(&self) -> Option<(Ns, Ns)> {
+        self.span(true)
+    }
+
+    fn span(&self, with_receive: bool) -> Option<(Ns, Ns)> {
         let n = self.len();
         if n == 0 {
             return None;
         }
+        // Rows are sorted by start: the first start is the earliest.
         let (mut lo, mut hi) = (self.iv.start(0), 0);
         for i in 0..n {
             let b = self.bits[i];
-            if b & HAS_RECEIVE != 0 {
+            if with_receive && b & HAS_RECEIVE != 0 {
                 lo = lo.min(self.receive[i]);
             }
             if b & HAS_DISPATCH != 0 {
