@@ -15,15 +15,11 @@ use swimtop::capture::formats::{self, ReadOptions};
 use swimtop::capture::load::load_store;
 use swimtop::store::TraceStore;
 
+mod support;
+use support::scratch::Scratch;
+
 fn assets() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/captures")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("swimtop-load-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 fn whole(path: &Path, opts: &ReadOptions) -> Result<(TraceStore, Vec<String>), String> {
@@ -212,7 +208,7 @@ proptest! {
 
     #[test]
     fn random_raw_documents_load_the_same_both_ways(doc in raw_doc(), cut in 0usize..400) {
-        let dir = scratch("prop");
+        let dir = Scratch::new("load", "prop");
         let path = dir.join("chip_swimlane_records.json");
         std::fs::write(&path, &doc).unwrap();
         same(&path, &ReadOptions::default())?;
@@ -220,6 +216,5 @@ proptest! {
         let cut = cut.min(doc.len().saturating_sub(1));
         std::fs::write(&path, &doc.as_bytes()[..cut]).unwrap();
         same(&path, &ReadOptions::default())?;
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
