@@ -154,7 +154,11 @@ pub const HELD_BATCH: usize = 8192;
 
 /// Hands `records` to `sink` in batches, stopping early if asked; returns
 /// how many were sent.
-pub fn send_in_batches(records: Vec<Record>, sink: &mut dyn RecordSink, stop: &StopToken) -> u64 {
+pub fn send_in_batches(
+    records: impl IntoIterator<Item = Record>,
+    sink: &mut dyn RecordSink,
+    stop: &StopToken,
+) -> u64 {
     let mut sent = 0u64;
     let mut rest = records.into_iter();
     while !stop.is_stopped() {

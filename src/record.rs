@@ -630,12 +630,11 @@ impl Capture {
 
     /// Every record as one batch, for a store or a sink: device description
     /// first (submits), then what the device measured.
-    /// [`Capture::into_records`] a batch of at most `n` at a time, so a
-    /// capture of millions of phases is never copied whole into records.
-    pub fn into_record_batches(self, n: usize) -> impl Iterator<Item = Vec<Record>> {
-        let n = n.max(1);
-        let mut all = self
-            .submits
+    /// Every record, each kind in its own order: submits (what deps.json
+    /// says before anything runs), tasks, fanout, scheduler phases,
+    /// orchestrator phases, summaries. The order a store takes them in.
+    pub fn into_record_iter(self) -> impl Iterator<Item = Record> {
+        self.submits
             .into_iter()
             .map(Record::Submit)
             .chain(self.tasks.into_iter().map(Record::Task))
@@ -643,7 +642,13 @@ impl Capture {
             .chain(self.sched_phases.into_iter().map(Record::SchedPhase))
             .chain(self.orch_phases.into_iter().map(Record::OrchPhase))
             .chain(self.orch_summaries.into_iter().map(Record::OrchSummary))
-            .peekable();
+    }
+
+    /// [`Capture::into_record_iter`] a batch of at most `n` at a time, so a
+    /// capture of millions of phases is never copied whole into records.
+    pub fn into_record_batches(self, n: usize) -> impl Iterator<Item = Vec<Record>> {
+        let n = n.max(1);
+        let mut all = self.into_record_iter().peekable();
         std::iter::from_fn(move || {
             all.peek()?;
             Some(all.by_ref().take(n).collect())
@@ -651,14 +656,7 @@ impl Capture {
     }
 
     pub fn into_records(self) -> Vec<Record> {
-        let mut out = Vec::with_capacity(self.record_count());
-        out.extend(self.submits.into_iter().map(Record::Submit));
-        out.extend(self.tasks.into_iter().map(Record::Task));
-        out.extend(self.fanout.into_iter().map(Record::Fanout));
-        out.extend(self.sched_phases.into_iter().map(Record::SchedPhase));
-        out.extend(self.orch_phases.into_iter().map(Record::OrchPhase));
-        out.extend(self.orch_summaries.into_iter().map(Record::OrchSummary));
-        out
+        self.into_record_iter().collect()
     }
 
     /// Earliest dispatch-or-start and latest finish-or-end over the tasks.

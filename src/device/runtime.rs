@@ -627,11 +627,11 @@ impl Run<'_> {
         let span = capture.task_span().unwrap_or((0, 0));
         let tasks = capture.tasks.len() as u64;
         // Batch by batch: a million-task capture is never also a record list.
-        let mut records = 0u64;
-        for batch in capture.into_record_batches(super::HELD_BATCH) {
-            records += batch.len() as u64;
-            self.sink.batch(batch);
-        }
+        let records = super::send_in_batches(
+            capture.into_record_iter(),
+            &mut *self.sink,
+            &StopToken::new(),
+        );
         let summary = RoundSummary {
             round: self.run,
             start_ns: span.0.min(span.1),
