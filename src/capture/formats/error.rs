@@ -135,7 +135,7 @@ impl FormatError {
 
 /// serde_json counts lines from 1 and columns in bytes from 1 (0 when the
 /// error sits before the first byte of a line).
-pub(super) fn byte_offset(bytes: &[u8], line: usize, column: usize) -> u64 {
+fn byte_offset(bytes: &[u8], line: usize, column: usize) -> u64 {
     let mut start = 0usize;
     let mut seen = 1usize;
     if line > 1 {

@@ -336,17 +336,29 @@ impl<'a, R: Read> Stream<'a, R> {
         let mut raw = Vec::new();
         if self.ws()? == Some(b'[') {
             self.expect(b'[', "'['")?;
-            if self.empty(b']')? {
-                return Ok(());
-            }
-            loop {
-                self.value_in::<serde::de::IgnoredAny>(&mut raw)?;
-                if !self.more(b']', "',' or ']' in a list")? {
-                    return Ok(());
-                }
-            }
+            return self.items("',' or ']' in a list", |s| {
+                s.value_in::<serde::de::IgnoredAny>(&mut raw).map(|_| ())
+            });
         }
         self.value_in::<serde::de::IgnoredAny>(&mut raw).map(|_| ())
+    }
+
+    /// After a list's `[`: calls `each` for every element, up to and with
+    /// the `]`. `between` says what may follow an element, for the error.
+    pub fn items(
+        &mut self,
+        between: &str,
+        mut each: impl FnMut(&mut Self) -> Result<(), FormatError>,
+    ) -> Result<(), FormatError> {
+        if self.empty(b']')? {
+            return Ok(());
+        }
+        loop {
+            each(self)?;
+            if !self.more(b']', between)? {
+                return Ok(());
+            }
+        }
     }
 
     /// Reads one whole value into `T` through serde.
@@ -374,50 +386,49 @@ impl<'a, R: Read> Stream<'a, R> {
         self.expect(b'[', "'[' (a list of lists)")?;
         let mut out = Vec::new();
         let mut raw = Vec::new();
-        if self.empty(b']')? {
-            return Ok(Some(out));
-        }
-        loop {
-            if self.ws()? != Some(b'[') {
+        self.items("',' or ']' after a list", |s| {
+            if s.ws()? != Some(b'[') {
                 // Not a list: serde says what it is.
-                out.push(self.value_in::<Vec<T>>(&mut raw)?);
-            } else {
-                self.expect(b'[', "'['")?;
-                let mut list = Vec::new();
-                if !self.empty(b']')? {
-                    loop {
-                        list.push(self.value_in(&mut raw)?);
-                        if !self.more(b']', "',' or ']' in a list")? {
-                            break;
-                        }
-                    }
-                }
-                out.push(list);
+                out.push(s.value_in::<Vec<T>>(&mut raw)?);
+                return Ok(());
             }
-            if !self.more(b']', "',' or ']' after a list")? {
-                return Ok(Some(out));
-            }
-        }
+            s.expect(b'[', "'['")?;
+            let mut list = Vec::new();
+            s.items("',' or ']' in a list", |s| {
+                list.push(s.value_in(&mut raw)?);
+                Ok(())
+            })?;
+            out.push(list);
+            Ok(())
+        })?;
+        Ok(Some(out))
     }
 
     /// serde over the verbatim bytes of one value that started at `at`;
     /// its errors are placed in the file.
     pub fn decode<T: DeserializeOwned>(&self, raw: &[u8], at: Mark) -> Result<T, FormatError> {
         serde_json::from_slice(raw).map_err(|e| {
-            let mut what = match FormatError::from_json(self.path, raw, &e) {
-                FormatError::Invalid { what, .. } => what,
-                other => other.to_string(),
-            };
-            let (mut line, mut column) = (e.line().max(1), e.column());
+            // Where in the value, then where the value is in the file.
+            let (mut inner, mut line, mut column, mut what) =
+                match FormatError::from_json(self.path, raw, &e) {
+                    FormatError::Invalid {
+                        at:
+                            Location::Byte {
+                                offset,
+                                line,
+                                column,
+                            },
+                        what,
+                        ..
+                    } => (offset, line.max(1), column, what),
+                    other => return other,
+                };
             // The stream already saw the value end (a truncated file fails
             // before this): an "EOF" here is a value cut short, e.g. `nul`.
-            let inner = if e.is_eof() {
+            if e.is_eof() {
                 what = what.replacen("truncated file: ", "not valid JSON: ", 1);
-                (line, column) = (1, 1);
-                0
-            } else {
-                super::error::byte_offset(raw, line, column)
-            };
+                (inner, line, column) = (0, 1, 1);
+            }
             FormatError::invalid(
                 self.path,
                 Location::Byte {

@@ -69,55 +69,48 @@ fn rows<R: Read>(
         _ => return Err(s.error(format!("{list}: expected a list of rows"))),
     }
     s.expect(b'[', "'['")?;
-    if s.empty(b']')? {
-        return Ok(());
-    }
     let mut vals = [Int(0); 6];
     let mut plain = [0u64; 6];
     let mut i = 0usize;
-    loop {
+    s.items("',' or ']' after a row", |s| {
         // Rows sit one per line: the newline goes through `ws`, which counts
         // lines, the row itself through the fast path.
         s.ws()?;
-        if let Some(n) = s.plain_row(&mut plain) {
-            for (v, &p) in vals.iter_mut().zip(&plain[..n]) {
-                *v = Int(p);
-            }
-            row(i, &vals, n)?;
-            i += 1;
-            if !s.more(b']', "',' or ']' after a row")? {
-                return Ok(());
-            }
-            continue;
-        }
-        if s.ws()? != Some(b'[') {
-            return Err(match s.peek()? {
-                None => s.error(format!("truncated file: {list}[{i}] expected")),
-                Some(_) => s.error(format!("{list}[{i}]: expected a row (a list of integers)")),
-            });
-        }
-        s.expect(b'[', "'['")?;
-        let mut n = 0usize;
-        if !s.empty(b']')? {
-            loop {
-                let v = if n < vals.len() {
-                    s.int().map(|v| vals[n] = v)
-                } else {
-                    s.skip_value()
-                };
-                v.map_err(|e| in_row(e, list, i))?;
-                n += 1;
-                if !s.more(b']', "',' or ']' in a row")? {
-                    break;
+        let n = match s.plain_row(&mut plain) {
+            Some(n) => {
+                for (v, &p) in vals.iter_mut().zip(&plain[..n]) {
+                    *v = Int(p);
                 }
+                n
             }
-        }
+            None => {
+                if s.ws()? != Some(b'[') {
+                    return Err(match s.peek()? {
+                        None => s.error(format!("truncated file: {list}[{i}] expected")),
+                        Some(_) => {
+                            s.error(format!("{list}[{i}]: expected a row (a list of integers)"))
+                        }
+                    });
+                }
+                s.expect(b'[', "'['")?;
+                let mut n = 0usize;
+                s.items("',' or ']' in a row", |s| {
+                    let v = if n < vals.len() {
+                        s.int().map(|v| vals[n] = v)
+                    } else {
+                        s.skip_value()
+                    };
+                    v.map_err(|e| in_row(e, list, i))?;
+                    n += 1;
+                    Ok(())
+                })?;
+                n
+            }
+        };
         row(i, &vals, n)?;
         i += 1;
-        if !s.more(b']', "',' or ']' after a row")? {
-            return Ok(());
-        }
-    }
+        Ok(())
+    })
 }
 
 /// Says which row a value error is in.
