@@ -33,14 +33,12 @@ use crossterm::event::Event;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use swimtop::app::event_loop::{Looper, Msg};
-use swimtop::app::headless::read_options;
+use swimtop::app::source::file_device;
 use swimtop::app::viewer::Viewer;
 use swimtop::capture::channel::CaptureItem;
 use swimtop::capture::formats::{self, ReadOptions};
-use swimtop::capture::load::load_store;
 use swimtop::capture::thread::{CaptureConfig, CaptureHandle};
 use swimtop::device::Device;
-use swimtop::device::file::{FileDevice, Loader, StoreLoader};
 use swimtop::store::TraceStore;
 
 const SWIMTOP: &str = env!("CARGO_BIN_EXE_swimtop");
@@ -283,19 +281,8 @@ fn stats_binary(file: &Path) -> Result<(f64, u64), String> {
 /// The view's path, up to the first frame that shows the loaded capture.
 fn first_frame(file: &Path) -> Result<f64, String> {
     let t = Instant::now();
-    let opts = read_options(&Default::default(), None);
-    let whole = opts.clone();
-    let load: Loader = Box::new(move |p| {
-        formats::read_capture_with(p, &whole)
-            .map(|(c, s)| (c, s.messages()))
-            .map_err(|e| e.to_string())
-    });
-    let load_store: StoreLoader = Box::new(move |p| {
-        load_store(p, &opts)
-            .map(|(s, stats)| (s, stats.messages()))
-            .map_err(|e| e.to_string())
-    });
-    let device = FileDevice::new(file.to_path_buf(), load).with_store_loader(load_store);
+    // The app's own file device (src/app/source.rs).
+    let device = file_device(file, &Default::default(), None, None);
     let source = device.info().source;
     let flags = swimtop::dfx::Level::TASK_LIFECYCLE.flags();
     let mut capture = CaptureHandle::spawn(Box::new(device), flags, CaptureConfig::lossless());

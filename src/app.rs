@@ -143,23 +143,8 @@ fn live(
             )
         }
         Some(path) => {
-            let read = headless::read_options(&args.siblings, Some(progress.clone()));
-            let load: crate::device::file::Loader = Box::new(move |p| {
-                crate::capture::formats::read_capture_with(p, &read)
-                    .map(|(c, stats)| (c, stats.messages()))
-                    .map_err(|e| e.to_string())
-            });
-            let read_store = headless::read_options(&args.siblings, Some(progress.clone()));
-            let load_store: crate::device::file::StoreLoader = Box::new(move |p| {
-                crate::capture::load::load_store(p, &read_store)
-                    .map(|(s, stats)| (s, stats.messages()))
-                    .map_err(|e| e.to_string())
-            });
-            let mut dev = crate::device::file::FileDevice::new(path.clone(), load)
-                .with_store_loader(load_store);
-            if let Some(cli::Speed::DeviceNsPerSecond(n)) = args.replay {
-                dev = dev.paced(n, Box::new(crate::device::RealClock::default()));
-            }
+            let dev =
+                source::file_device(path, &args.siblings, Some(progress.clone()), args.replay);
             (
                 Box::new(dev),
                 crate::capture::thread::CaptureConfig::lossless(),

@@ -367,10 +367,16 @@ fn read_reporting(
     let mut opts = read_options(siblings, None);
     opts.deps_graph_only = !whole_deps;
     let (capture, stats) = formats::read_capture_with(file, &opts)?;
+    report(file, &stats, err)?;
+    Ok(capture)
+}
+
+/// What a read dropped, skipped or found missing, a line each.
+fn report(file: &Path, stats: &formats::ReadStats, err: &mut dyn Write) -> std::io::Result<()> {
     for m in stats.messages() {
         writeln!(err, "swimtop: {}: {m}", file.display())?;
     }
-    Ok(capture)
+    Ok(())
 }
 
 /// `swimtop convert FILE -o OUT --to FORMAT`.
@@ -403,9 +409,7 @@ pub fn convert(args: &ConvertArgs, err: &mut dyn Write) -> anyhow::Result<()> {
 pub fn stats(args: &StatsArgs, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     let (store, read) =
         crate::capture::load::load_store(&args.file, &read_options(&args.siblings, None))?;
-    for m in read.messages() {
-        writeln!(err, "swimtop: {}: {m}", args.file.display())?;
-    }
+    report(&args.file, &read, err)?;
     let stats = store.stats(None);
     if args.json {
         stats_json(&args.file, &store, &stats, out)

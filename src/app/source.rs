@@ -1,8 +1,12 @@
 //! Builds the device the user asked for from merged settings.
 
+use std::path::Path;
+
 use super::cli::Speed;
 use super::config::SimSettings;
+use crate::capture::formats::{Progress, ReadOptions};
 use crate::device::DeviceError;
+use crate::device::file::{FileDevice, Loader, StoreLoader};
 use crate::device::sim::workload::Workload;
 use crate::device::sim::{Pacing, SimConfig, SimDevice, Topology};
 
@@ -37,6 +41,42 @@ pub fn repeat_of(r: &super::cli::RuntimeArgs) -> Option<u32> {
     }
 }
 
+/// Reads a capture whole, with its sibling files (a paced replay, the
+/// capture of a driven run).
+pub fn capture_loader(read: ReadOptions) -> Loader {
+    Box::new(move |p| {
+        crate::capture::formats::read_capture_with(p, &read)
+            .map(|(c, stats)| (c, stats.messages()))
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// A capture file as a device: loaded straight into a store and handed
+/// over at once, or replayed at `replay` device time per second. `progress`
+/// is what the loading screen watches.
+pub fn file_device(
+    path: &Path,
+    siblings: &super::cli::SiblingArgs,
+    progress: Option<Progress>,
+    replay: Option<Speed>,
+) -> FileDevice {
+    let read = super::headless::read_options(siblings, progress);
+    let whole = read.clone();
+    let load_store: StoreLoader = Box::new(move |p| {
+        crate::capture::load::load_store(p, &read)
+            .map(|(s, stats)| (s, stats.messages()))
+            .map_err(|e| e.to_string())
+    });
+    let dev =
+        FileDevice::new(path.to_path_buf(), capture_loader(whole)).with_store_loader(load_store);
+    match replay {
+        Some(Speed::DeviceNsPerSecond(n)) => {
+            dev.paced(n, Box::new(crate::device::RealClock::default()))
+        }
+        _ => dev,
+    }
+}
+
 /// The real runtime's command, and the handle that asks it to retry a run.
 pub fn runtime_device(
     r: &super::cli::RuntimeArgs,
@@ -55,12 +95,7 @@ pub fn runtime_device(
         Some(t) => t.0.clone(),
         None => parse_level_args(DEFAULT_LEVEL_ARGS).map_err(DeviceError::Config)?,
     };
-    let read = super::headless::read_options(siblings, None);
-    let load: crate::device::file::Loader = Box::new(move |p| {
-        crate::capture::formats::read_capture_with(p, &read)
-            .map(|(c, stats)| (c, stats.messages()))
-            .map_err(|e| e.to_string())
-    });
+    let load = capture_loader(super::headless::read_options(siblings, None));
     RuntimeDevice::new(RuntimeConfig {
         command: r.command.clone(),
         level_args,
