@@ -183,28 +183,22 @@ fn convert_refuses_an_unwritable_output_before_reading_its_input() {
 fn record_checks_the_output_before_running_the_command() {
     let dir = Scratch::new("disk", "rt-unwritable");
     let (out, reason) = unwritable(&dir).swap_remove(0);
-    let o = dir
-        .swimtop()
-        .args(["record", "--level", "2", "-o"])
-        .arg(&out)
-        .arg("--")
-        .arg(FAKE)
-        .args(["--argv-log", "argv"])
-        .output()
-        .unwrap();
+    let record_at = |level: &str| {
+        dir.swimtop()
+            .args(["record", "--level", level, "-o"])
+            .arg(&out)
+            .arg("--")
+            .arg(FAKE)
+            .args(["--argv-log", "argv"])
+            .output()
+            .unwrap()
+    };
+    let o = record_at("2");
     assert_refused(&o, &out, &reason);
     assert!(!dir.join("argv").exists(), "the command never ran");
     assert!(!dir.join("outputs").exists());
     // Level 0 writes nothing, so -o does not matter there.
-    let o = dir
-        .swimtop()
-        .args(["record", "--level", "0", "-o"])
-        .arg(&out)
-        .arg("--")
-        .arg(FAKE)
-        .args(["--argv-log", "argv"])
-        .output()
-        .unwrap();
+    let o = record_at("0");
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(dir.join("argv").exists());
 }

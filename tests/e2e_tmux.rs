@@ -573,6 +573,22 @@ fn start_driving(name: &str, swimtop_args: &[&str], fake_args: &[&str]) -> (Pane
     (Pane::start(name, 120, 40, &args), out)
 }
 
+/// A driven command that hangs, ignores SIGINT and forks a grandchild; its
+/// case name `marker` finds its process group.
+fn start_hanging_family(name: &str, marker: &str) -> (Pane, PathBuf) {
+    start_driving(
+        name,
+        &[],
+        &[
+            "--hang",
+            "--grandchild",
+            "--ignore-sigint",
+            "--case",
+            marker,
+        ],
+    )
+}
+
 #[test]
 fn a_commands_output_streams_live_and_its_capture_fills_the_lanes() {
     let (pane, out) = start_driving("drive", &[], &["--slow-ms", "700"]);
@@ -645,17 +661,7 @@ fn a_failing_command_shows_its_status_and_last_lines_and_can_be_retried() {
 #[test]
 fn ctrl_c_stops_the_command_and_everything_it_forked() {
     let marker = format!("CtrlC{}", std::process::id());
-    let (pane, out) = start_driving(
-        "ctrlc-child",
-        &[],
-        &[
-            "--hang",
-            "--grandchild",
-            "--ignore-sigint",
-            "--case",
-            marker.as_str(),
-        ],
-    );
+    let (pane, out) = start_hanging_family("ctrlc-child", &marker);
     pane.wait_for("the command running", |s| {
         header_field(s, |f| f.contains("running"))
     });
@@ -672,17 +678,7 @@ fn ctrl_c_stops_the_command_and_everything_it_forked() {
 #[test]
 fn closing_the_pane_while_driving_leaves_no_process_behind() {
     let marker = format!("Hup{}", std::process::id());
-    let (pane, out) = start_driving(
-        "hup-child",
-        &[],
-        &[
-            "--hang",
-            "--grandchild",
-            "--ignore-sigint",
-            "--case",
-            marker.as_str(),
-        ],
-    );
+    let (pane, out) = start_hanging_family("hup-child", &marker);
     let pgid = wait_for_fake_group(&marker);
     let pid = pane.pid();
     pane.tmux(&["kill-pane", "-t", "e2e"]);
