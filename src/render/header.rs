@@ -42,29 +42,43 @@ pub fn level_note(flags: DfxFlags) -> Option<&'static str> {
     }
 }
 
-/// A header field and how much it matters: 0 is never dropped; on a narrow
-/// terminal the highest numbers go first.
-type Part = (String, u8);
+/// A header field: its text, a shorter form for a terminal too narrow for
+/// the line even without the fields that may go, and how much it matters
+/// (0 is never dropped; on a narrow terminal the highest numbers go first).
+struct Part {
+    text: String,
+    short: Option<String>,
+    rank: u8,
+}
+
+fn part(text: impl Into<String>, rank: u8) -> Part {
+    Part {
+        text: text.into(),
+        short: None,
+        rank,
+    }
+}
 
 /// What the device is and where the view is.
 fn identity_parts(h: &HeaderModel, with_note: bool) -> Vec<Part> {
-    let mut parts = vec![(h.source.clone(), 3), (h.flags.to_string(), 0)];
+    let level = Part {
+        short: Some(format!("L{}", h.flags.level().get())),
+        ..part(h.flags.to_string(), 0)
+    };
+    let mut parts = vec![part(h.source.clone(), 3), level];
     if let Some(r) = h.round {
-        parts.push((format!("round {r}"), 2));
+        parts.push(part(format!("round {r}"), 2));
     }
-    parts.push((
-        (if h.following { "following" } else { "paused" }).to_string(),
-        0,
-    ));
+    parts.push(part(if h.following { "following" } else { "paused" }, 0));
     if let Some(s) = &h.status {
-        parts.push((s.clone(), 0));
+        parts.push(part(s.clone(), 0));
     }
     if with_note && let Some(note) = level_note(h.flags) {
-        parts.push((note.to_string(), 1));
+        parts.push(part(note, 1));
     }
     if h.notes > 0 {
         let s = if h.notes == 1 { "" } else { "s" };
-        parts.push((format!("⚠ {} note{s} (t lists)", h.notes), 1));
+        parts.push(part(format!("⚠ {} note{s} (t lists)", h.notes), 1));
     }
     parts
 }
@@ -81,14 +95,14 @@ fn flow_parts(h: &HeaderModel) -> Vec<Part> {
     if c.evicted > 0 {
         rec.push_str(&format!(" · {} evicted", units::count(c.evicted)));
     }
-    let mut parts = vec![(rec, 0), (units::rate(h.ingest_per_s), 1)];
+    let mut parts = vec![part(rec, 0), part(units::rate(h.ingest_per_s), 1)];
     if let Some(v) = h.view_span_ns {
-        parts.push((format!("view {}", units::duration(v)), 2));
+        parts.push(part(format!("view {}", units::duration(v)), 2));
     }
     if let Some(d) = h.round_device_ns {
-        parts.push((format!("device {}", units::duration(d)), 3));
+        parts.push(part(format!("device {}", units::duration(d)), 3));
         if let Some(o) = h.round_overhead_ns.filter(|o| *o > 0) {
-            parts.push((format!("dfx cost Σ{}", units::duration(o)), 4));
+            parts.push(part(format!("dfx cost Σ{}", units::duration(o)), 4));
         }
     }
     parts
@@ -96,28 +110,47 @@ fn flow_parts(h: &HeaderModel) -> Vec<Part> {
 
 const SEP: &str = " │ ";
 
-/// Joins parts, dropping the least important until the line fits `width`.
+/// Joins parts, dropping the least important until the line fits `width`;
+/// if what must stay is still too wide, its short forms are used, and a line
+/// that still does not fit ends in `…` rather than mid-word at the edge.
 fn fit(mut parts: Vec<Part>, width: usize) -> String {
-    loop {
-        let text = parts
+    let join = |parts: &[Part]| {
+        parts
             .iter()
-            .map(|p| p.0.as_str())
+            .map(|p| p.text.as_str())
             .collect::<Vec<_>>()
-            .join(SEP);
+            .join(SEP)
+    };
+    loop {
+        let text = join(&parts);
         if text.chars().count() <= width {
             return text;
         }
         let Some(worst) = parts
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.1 > 0)
-            .max_by_key(|(i, p)| (p.1, *i))
+            .filter(|(_, p)| p.rank > 0)
+            .max_by_key(|(i, p)| (p.rank, *i))
             .map(|(i, _)| i)
         else {
-            return text;
+            break;
         };
         parts.remove(worst);
     }
+    for p in &mut parts {
+        if let Some(short) = p.short.take() {
+            p.text = short;
+        }
+    }
+    let text = join(&parts);
+    if text.chars().count() <= width {
+        return text;
+    }
+    let cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    if width == 0 {
+        return cut;
+    }
+    format!("{}…", cut.trim_end())
 }
 
 /// One line, fields separated by `│` (the status-line mode).
@@ -175,6 +208,17 @@ mod tests {
         assert!(b.chars().count() <= 80);
         let [a, _] = header_lines(&h, 50);
         assert_eq!(a, "L2 [aicore-timing|task-lifecycle] │ following");
+        // Narrower than what must stay: the level's short form, then a cut
+        // that says so.
+        let [a, _] = header_lines(&h, 30);
+        assert_eq!(a, "L2 │ following");
+        let long = HeaderModel {
+            status: Some("finished: 1 round(s), 64 tasks".into()),
+            ..h.clone()
+        };
+        let [a, _] = header_lines(&long, 40);
+        assert_eq!(a, "L2 │ following │ finished: 1 round(s),…");
+        assert!(a.chars().count() <= 40);
     }
 
     #[test]
