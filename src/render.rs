@@ -62,7 +62,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, v: &View<'_>) -> ScreenLayout {
     draw_header(buf, &layout, v, theme);
     ruler::draw(buf, layout.ruler, &v.state.viewport, v.origin, theme.dim());
     match v.store {
-        Some(store) if v.header.flags.aicore_timing() => {
+        // A file being read has only its placeholder described: say how far.
+        Some(store) if v.loading.is_none() && v.header.flags.aicore_timing() => {
             draw_lanes(buf, &layout, v, store, theme);
             if let Some(sel) = v.state.selection {
                 detail::draw(buf, layout.detail, store, sel, v.origin, theme);
@@ -105,7 +106,8 @@ fn draw_header(buf: &mut Buffer, layout: &ScreenLayout, v: &View<'_>, theme: The
     }
 }
 
-/// Level 0, or nothing described yet: say why there are no lanes.
+/// Level 0, nothing described yet, or a file still being read: say why
+/// there are no lanes.
 fn draw_no_lanes(buf: &mut Buffer, layout: &ScreenLayout, v: &View<'_>, theme: Theme) {
     let r = layout.lanes;
     let mut lines = Vec::new();

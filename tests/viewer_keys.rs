@@ -301,11 +301,20 @@ fn a_file_being_read_shows_its_progress_instead_of_lanes() {
     let (mut l, mut t) = support::looper(v, 100, 20);
     let f = support::frame(&mut l, &mut t);
     assert!(f.contains("loading big.json: parsing…"), "{f}");
-    // Once described, the loading screen is gone.
-    let other = viewer(1, 3, 1, "paged_attention");
-    let info = other.store.as_ref().unwrap().info().clone();
+    // The capture thread describes the file's placeholder before the read
+    // starts: the loading screen stays through it.
+    let info = swimtop::record::DeviceInfo::placeholder("big.json".into());
     l.viewer
         .describe(info, swimtop::dfx::Level::new(1).unwrap().flags());
+    assert!(l.viewer.is_loading());
+    let f = support::frame(&mut l, &mut t);
+    assert!(f.contains("loading big.json: parsing…"), "{f}");
+    // Once the read is done, the loading screen is gone.
+    p.set(Stage::Done, 0, 0);
     assert!(!l.viewer.is_loading());
     assert!(l.viewer.loading_text().is_none());
+    // A read that fails ends it too (the failure is what the screen says).
+    p.set(Stage::Parsing, 0, 0);
+    support::fail(&mut l, "big.json: truncated file");
+    assert!(!l.viewer.is_loading());
 }

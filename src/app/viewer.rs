@@ -192,15 +192,21 @@ impl Viewer {
         self.notices.push(text);
     }
 
-    /// While a file is read and nothing is described yet.
+    /// While a file is read: until its reader says it is done, or the
+    /// capture ends (a failed read). Not until the first description: the
+    /// capture thread describes the file's placeholder before reading starts.
     pub fn is_loading(&self) -> bool {
-        self.store.is_none() && self.loading.is_some()
+        matches!(self.status, CaptureStatus::Running)
+            && self
+                .loading
+                .as_ref()
+                .is_some_and(|p| p.get().0 != crate::capture::formats::Stage::Done)
     }
 
     /// `reading 40% of 95.2 MB`, `parsing 12% of 95.2 MB`, `parsing…`.
     pub fn loading_text(&self) -> Option<String> {
         use crate::capture::formats::Stage;
-        let p = self.loading.as_ref().filter(|_| self.store.is_none())?;
+        let p = self.loading.as_ref().filter(|_| self.is_loading())?;
         let (stage, done, total) = p.get();
         Some(match stage {
             Stage::Reading | Stage::Parsing if total > 0 => format!(
